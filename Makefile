@@ -1,0 +1,36 @@
+# leadflow: two commands for a new user, `make demo` and `make test`.
+# Both create .venv/ (uv's default location) from uv.lock on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.leadflow-synced
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: setup demo test test-slow lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/leadflow demo
+
+test: $(STAMP)
+	$(BIN)/pytest -m "not slow"
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check flows connectors tests
+	$(BIN)/ruff format --check flows connectors tests
+
+clean:
+	rm -rf $(VENV) .leadflow dbt_project/target dbt_project/logs

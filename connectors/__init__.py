@@ -1,0 +1,1 @@
+"""Connectors: the only code in leadflow that speaks HTTP (Salesforce, HubSpot)."""

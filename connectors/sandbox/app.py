@@ -1,0 +1,312 @@
+"""The running sandbox: both vendors' servers, their tokens, the fault plan and the request log."""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .certs import ensure_certificates, server_context
+from .store import Clock, Store
+from .web import DropConnection, HTTPError, Request, Response, Router, Server
+
+ENV_FILE = "sandbox.env"
+STORE_FILE = "sandbox.db"
+
+
+@dataclass
+class SandboxSettings:
+    """Limits the sandbox enforces, as the vendors do (defaults: HubSpot Professional, SF Enterprise)."""
+
+    hubspot_requests_per_10s: int = 190
+    hubspot_search_per_second: int = 5
+    hubspot_daily_limit: int = 625_000
+    salesforce_daily_limit: int = 100_000
+
+
+@dataclass
+class FaultPlan:
+    """Seeded rates of injected faults; each request draws once. All rates are 0..1."""
+
+    seed: int = 0
+    rate_429: float = 0.0
+    rate_500: float = 0.0
+    rate_503: float = 0.0
+    rate_drop: float = 0.0
+    rate_slow: float = 0.0
+    slow_ms: int = 2000
+    rate_expire: float = 0.0
+    rate_lock: float = 0.0
+
+    KINDS = ("429", "500", "503", "drop", "slow", "expire", "lock")
+
+    def any(self) -> bool:
+        return any(getattr(self, f"rate_{k}") > 0 for k in self.KINDS)
+
+
+class VendorApp:
+    """What a vendor emulation provides; the sandbox wraps it with auth, faults and logging."""
+
+    name = "vendor"
+
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+        self.store: Store = sandbox.store
+        self.clock: Clock = sandbox.clock
+        self.settings: SandboxSettings = sandbox.settings
+        self.router = Router()
+
+    def issue_token(self) -> str:
+        raise NotImplementedError
+
+    def handle(self, request: Request) -> Response:
+        """Authenticate, rate-limit and route one request (vendor-shaped errors)."""
+        raise NotImplementedError
+
+    def fault(self, kind: str, request: Request) -> Response | None:
+        """The vendor's answer for an injected fault, or None where the kind does not apply."""
+        return None
+
+    def load(self, obj: str, records: list[dict]) -> list[str]:
+        """Store records as given, system fields included (the admin loader); return their ids."""
+        raise NotImplementedError
+
+    def authorized(self, request: Request) -> bool:
+        auth = request.header("Authorization") or ""
+        token = auth.removeprefix("Bearer ").removeprefix("OAuth ").strip()
+        return token in self.sandbox.tokens(self.name)
+
+
+class Sandbox:
+    """Salesforce and HubSpot emulators on loopback HTTPS, records kept in `directory`."""
+
+    def __init__(
+        self,
+        directory: Path | str,
+        salesforce_port: int = 0,
+        hubspot_port: int = 0,
+        settings: SandboxSettings | None = None,
+    ):
+        self.directory = Path(directory).resolve()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.settings = settings or SandboxSettings()
+        self.clock = Clock()
+        self.store = Store(self.directory / STORE_FILE)
+        self.faults = FaultPlan()
+        self._random = random.Random(0)
+        self._fault_lock = threading.Lock()
+        self._log: deque[dict] = deque(maxlen=200_000)
+        self._log_seq = 0
+        self._log_lock = threading.Lock()
+        self._ports = {"salesforce": salesforce_port, "hubspot": hubspot_port}
+        self._servers: dict[str, Server] = {}
+        from .hubspot import HubSpotApp
+        from .salesforce import SalesforceApp
+
+        self.apps: dict[str, VendorApp] = {
+            "salesforce": SalesforceApp(self),
+            "hubspot": HubSpotApp(self),
+        }
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def tokens(self, vendor: str) -> set[str]:
+        return set(self.store.get_value(f"tokens:{vendor}", []))
+
+    def token(self, vendor: str) -> str:
+        tokens = self.store.get_value(f"tokens:{vendor}", [])
+        if not tokens:
+            tokens = [self.apps[vendor].issue_token()]
+            self.store.set_value(f"tokens:{vendor}", tokens)
+        return tokens[-1]
+
+    def add_token(self, vendor: str, token: str) -> None:
+        tokens = self.store.get_value(f"tokens:{vendor}", [])
+        self.store.set_value(f"tokens:{vendor}", [*tokens, token])
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    @property
+    def ca_path(self) -> Path:
+        return self.directory / "ca.pem"
+
+    def url(self, vendor: str) -> str:
+        return self._servers[vendor].url
+
+    def start(self) -> Sandbox:
+        ensure_certificates(self.directory)
+        context = server_context(self.directory)
+        last_ports = self.store.get_value("ports", {})
+        for vendor in self.apps:
+            port = self._ports[vendor] or _free_or_zero(last_ports.get(vendor, 0))
+            self._servers[vendor] = Server(self._handler(vendor), context, port=port).start()
+        self.store.set_value("ports", {v: int(s.url.rsplit(":", 1)[1]) for v, s in self._servers.items()})
+        self.write_env()
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+        self.store.close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "LEADFLOW_SALESFORCE_INSTANCE_URL": self.url("salesforce"),
+            "LEADFLOW_SALESFORCE_SESSION_ID": self.token("salesforce"),
+            "LEADFLOW_HUBSPOT_BASE_URL": self.url("hubspot"),
+            "LEADFLOW_HUBSPOT_ACCESS_TOKEN": self.token("hubspot"),
+            "LEADFLOW_CA_BUNDLE": str(self.ca_path),
+            "LEADFLOW_HUBSPOT_REQUESTS_PER_10S": str(self.settings.hubspot_requests_per_10s),
+        }
+
+    def write_env(self) -> Path:
+        path = self.directory / ENV_FILE
+        lines = ["# Written by `leadflow sandbox up`: export these to point leadflow at the sandbox."]
+        lines += [f"{k}={v}" for k, v in self.env.items()]
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("\n".join(lines) + "\n")
+        tmp.chmod(0o600)
+        tmp.replace(path)
+        return path
+
+    # -- request path ------------------------------------------------------------------------
+
+    def _handler(self, vendor: str):
+        app = self.apps[vendor]
+
+        def handle(request: Request) -> Response:
+            started = time.perf_counter()
+            status = 0
+            try:
+                if request.path.startswith("/_sandbox/"):
+                    response = self._admin(app, request)
+                else:
+                    response = self._inject(app, request) or app.handle(request)
+                status = response.status
+                return response
+            except HTTPError as err:
+                status = err.response.status
+                return err.response
+            except DropConnection:
+                status = -1
+                raise
+            finally:
+                self._record(vendor, request, status, time.perf_counter() - started)
+
+        return handle
+
+    def _inject(self, app: VendorApp, request: Request) -> Response | None:
+        plan = self.faults
+        if not plan.any() or not app.authorized(request):
+            return None
+        with self._fault_lock:
+            draw = self._random.random()
+        edge = 0.0
+        for kind in FaultPlan.KINDS:
+            edge += getattr(plan, f"rate_{kind}")
+            if draw < edge:
+                if kind == "drop":
+                    raise DropConnection()
+                if kind == "slow":
+                    time.sleep(plan.slow_ms / 1000)
+                    return None
+                return app.fault(kind, request)
+        return None
+
+    def _record(self, vendor: str, request: Request, status: int, seconds: float) -> None:
+        with self._log_lock:
+            self._log_seq += 1
+            self._log.append(
+                {
+                    "seq": self._log_seq,
+                    "vendor": vendor,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "ms": round(seconds * 1000, 3),
+                    "at": time.time(),
+                }
+            )
+
+    def requests(self, after: int = 0, vendor: str | None = None) -> list[dict]:
+        with self._log_lock:
+            return [
+                e for e in self._log
+                if e["seq"] > after and (vendor is None or e["vendor"] == vendor)
+            ]
+
+    # -- admin endpoints (sandbox only, same token as the vendor API) ------------------------
+
+    def _admin(self, app: VendorApp, request: Request) -> Response:
+        if request.path == "/_sandbox/health":
+            return Response.json({"vendor": app.name, "ok": True})
+        if not app.authorized(request):
+            return Response.json({"error": "unauthorized"}, 401)
+        path, method = request.path, request.method
+        if path == "/_sandbox/load" and method == "POST":
+            return self._admin_load(app, request)
+        if path == "/_sandbox/requests" and method == "GET":
+            after = int(request.arg("after", "0") or 0)
+            return Response.json({"requests": self.requests(after, request.arg("vendor"))})
+        if path == "/_sandbox/requests" and method == "DELETE":
+            with self._log_lock:
+                self._log.clear()
+            return Response.empty()
+        if path == "/_sandbox/faults" and method == "GET":
+            return Response.json(asdict(self.faults))
+        if path == "/_sandbox/faults" and method == "PUT":
+            self.faults = FaultPlan(**(request.json() or {}))
+            self._random = random.Random(self.faults.seed)
+            return Response.json(asdict(self.faults))
+        if path == "/_sandbox/clock" and method == "PUT":
+            self.clock.offset_ms = int((request.json() or {}).get("offset_ms", 0))
+            return Response.json({"offset_ms": self.clock.offset_ms, "now_ms": self.clock.now_ms()})
+        return Response.json({"error": f"no admin endpoint {method} {path}"}, 404)
+
+    def _admin_load(self, app: VendorApp, request: Request) -> Response:
+        """Body: JSON lines of {"vendor", "object", "record"}; lines of other vendors are refused."""
+        by_object: dict[str, list[dict]] = {}
+        for number, line in enumerate(request.body.decode().splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                vendor, obj, record = item["vendor"], item["object"], item["record"]
+            except (ValueError, KeyError, TypeError) as err:
+                return Response.json({"error": f"line {number}: {err!r}"}, 400)
+            if vendor != app.name:
+                return Response.json({"error": f"line {number}: vendor {vendor!r} on {app.name}"}, 400)
+            by_object.setdefault(obj, []).append(record)
+        loaded: dict[str, int] = {}
+        for obj, records in by_object.items():
+            try:
+                app.load(obj, records)
+            except (KeyError, ValueError) as err:
+                return Response.json({"error": f"{obj}: {err}"}, 400)
+            loaded[obj] = len(records)
+        return Response.json({"loaded": loaded})
+
+
+def _free_or_zero(port: int) -> int:
+    """Reuse the last port when it is free, so a restarted sandbox keeps its URLs."""
+    if not port:
+        return 0
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return 0
+    return port
