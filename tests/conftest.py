@@ -24,3 +24,25 @@ def fresh_sandbox(tmp_path) -> Sandbox:
     """A sandbox of the test's own, for tests that need a known, empty state."""
     with Sandbox(tmp_path / "sandbox") as box:
         yield box
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server for the whole session (each start costs ~10 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture()
+def leadflow_env(monkeypatch, tmp_path):
+    """Point leadflow's settings at a sandbox and a DuckDB file of the test's own."""
+
+    def apply(box: Sandbox, duckdb_path=None):
+        for key, value in box.env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(duckdb_path or tmp_path / "leadflow.duckdb"))
+        return box.env
+
+    return apply

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .certs import ensure_certificates, server_context
@@ -97,8 +97,8 @@ class Sandbox:
         self.settings = settings or SandboxSettings()
         self.clock = Clock()
         self.store = Store(self.directory / STORE_FILE)
-        self.faults = FaultPlan()
-        self._random = random.Random(0)
+        self.faults: dict[str, FaultPlan] = {"salesforce": FaultPlan(), "hubspot": FaultPlan()}
+        self._random = {v: random.Random(0) for v in self.faults}
         self._fault_lock = threading.Lock()
         self._log: deque[dict] = deque(maxlen=200_000)
         self._log_seq = 0
@@ -209,11 +209,11 @@ class Sandbox:
         return handle
 
     def _inject(self, app: VendorApp, request: Request) -> Response | None:
-        plan = self.faults
+        plan = self.faults[app.name]
         if not plan.any() or not app.authorized(request):
             return None
         with self._fault_lock:
-            draw = self._random.random()
+            draw = self._random[app.name].random()
         edge = 0.0
         for kind in FaultPlan.KINDS:
             edge += getattr(plan, f"rate_{kind}")
@@ -241,12 +241,15 @@ class Sandbox:
                 }
             )
 
+    def set_faults(self, vendor: str, plan: FaultPlan) -> None:
+        """Replace one vendor's fault plan; its draws restart from the plan's seed."""
+        with self._fault_lock:
+            self.faults[vendor] = plan
+            self._random[vendor] = random.Random(plan.seed)
+
     def requests(self, after: int = 0, vendor: str | None = None) -> list[dict]:
         with self._log_lock:
-            return [
-                e for e in self._log
-                if e["seq"] > after and (vendor is None or e["vendor"] == vendor)
-            ]
+            return [e for e in self._log if e["seq"] > after and (vendor is None or e["vendor"] == vendor)]
 
     # -- admin endpoints (sandbox only, same token as the vendor API) ------------------------
 
@@ -266,11 +269,11 @@ class Sandbox:
                 self._log.clear()
             return Response.empty()
         if path == "/_sandbox/faults" and method == "GET":
-            return Response.json(asdict(self.faults))
+            return Response.json(asdict(self.faults[app.name]))
         if path == "/_sandbox/faults" and method == "PUT":
-            self.faults = FaultPlan(**(request.json() or {}))
-            self._random = random.Random(self.faults.seed)
-            return Response.json(asdict(self.faults))
+            plan = FaultPlan(**(request.json() or {}))
+            self.set_faults(app.name, plan)
+            return Response.json(asdict(plan))
         if path == "/_sandbox/clock" and method == "PUT":
             self.clock.offset_ms = int((request.json() or {}).get("offset_ms", 0))
             return Response.json({"offset_ms": self.clock.offset_ms, "now_ms": self.clock.now_ms()})

@@ -109,8 +109,7 @@ class Store:
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self.conn.execute(
-                    f"select {self._COLUMNS} from records "
-                    f"where vendor=? and object=? and id in ({marks})",
+                    f"select {self._COLUMNS} from records where vendor=? and object=? and id in ({marks})",
                     (vendor, obj, *chunk),
                 ):
                     rec = self._record(row)
@@ -122,8 +121,15 @@ class Store:
 
     def put_many(self, records: Iterable[Record]) -> None:
         rows = [
-            (r.vendor, r.object, r.id, r.created, r.modstamp, int(r.deleted),
-             json.dumps(r.data, separators=(",", ":")))
+            (
+                r.vendor,
+                r.object,
+                r.id,
+                r.created,
+                r.modstamp,
+                int(r.deleted),
+                json.dumps(r.data, separators=(",", ":")),
+            )
             for r in records
         ]
         with self.lock:
@@ -147,9 +153,7 @@ class Store:
 
     def remove(self, vendor: str, obj: str, rid: str) -> None:
         with self.lock:
-            self.conn.execute(
-                "delete from records where vendor=? and object=? and id=?", (vendor, obj, rid)
-            )
+            self.conn.execute("delete from records where vendor=? and object=? and id=?", (vendor, obj, rid))
 
     def select(
         self,
@@ -176,7 +180,11 @@ class Store:
         return [self._record(r) for r in rows]
 
     def count(
-        self, vendor: str, obj: str, where: str = "", params: Iterable = (),
+        self,
+        vendor: str,
+        obj: str,
+        where: str = "",
+        params: Iterable = (),
         include_deleted: bool = False,
     ) -> int:
         sql = "select count(*) from records where vendor=? and object=?"

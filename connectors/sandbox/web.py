@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -149,10 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.server.app(request)
         except DropConnection:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         head = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
         headers = {"Date": self.date_time_string(), "Content-Length": str(len(response.body))}

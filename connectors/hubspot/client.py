@@ -1,0 +1,139 @@
+"""hubspot-api-client, configured: TLS trust, retries, one shared rate limiter, raw JSON answers."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hubspot import HubSpot
+from urllib3.util.retry import Retry
+
+from ..errors import AuthenticationError, BudgetExhausted, ConnectorError
+from .settings import BASE_URL
+
+
+@dataclass(frozen=True)
+class HubSpotConfig:
+    """Where and as whom to reach HubSpot; only these differ between sandbox and production."""
+
+    access_token: str = field(repr=False)
+    base_url: str = BASE_URL
+    ca_bundle: str | None = None
+    requests_per_10s: int = 100  # HubSpot Free/Starter; Professional/Enterprise allow 190
+    searches_per_second: int = 4  # HubSpot allows 5; one spare for clock skew between us
+    daily_reserve: int = 1000  # calls leadflow never spends, left for the account's other apps
+
+
+class RollingWindow:
+    """At most `limit` calls in any `seconds`-long window, shared by every thread using it."""
+
+    def __init__(self, limit: int, seconds: float):
+        self.limit, self.seconds = limit, seconds
+        self._times: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                while self._times and now - self._times[0] >= self.seconds:
+                    self._times.popleft()
+                if len(self._times) < self.limit:
+                    self._times.append(now)
+                    return
+                wait = self.seconds - (now - self._times[0])
+            time.sleep(max(wait, 0.001))
+
+
+def _retry() -> Retry:
+    # POSTs (search, batch) are retried too; spent retries answer instead of raising.
+    return Retry(
+        total=6,
+        backoff_factor=0.2,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=None,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+class HubSpotClient:
+    """The generated APIs leadflow uses, built once (each attribute access builds a new client)."""
+
+    def __init__(self, config: HubSpotConfig):
+        self.config = config
+        client = HubSpot(
+            access_token=config.access_token,
+            host=config.base_url,
+            ssl_ca_cert=config.ca_bundle,
+            retry=_retry(),
+        )
+        self.objects = client.crm.objects.basic_api
+        self.search_api = client.crm.objects.search_api
+        self.batch = client.crm.objects.batch_api
+        self.properties = client.crm.properties.core_api
+        self.owners = client.crm.owners.owners_api
+        self.forms = client.marketing.forms.forms_api
+        self.events = client.events.events_api
+        self._raw = self.objects.api_client  # for endpoints with no generated API
+        self.window = RollingWindow(config.requests_per_10s, 10.0)
+        self.search_window = RollingWindow(config.searches_per_second, 1.0)
+        self.calls = 0
+        self.daily_remaining: int | None = None
+
+    def send(self, fn: Callable, *args, search: bool = False, **kwargs) -> dict:
+        """Call a generated API method and return its JSON answer as plain dicts."""
+        remaining = self.daily_remaining
+        if remaining is not None and remaining <= self.config.daily_reserve:
+            raise BudgetExhausted(
+                "hubspot",
+                f"daily API limit nearly spent ({remaining} calls left, reserve "
+                f"{self.config.daily_reserve}); stopping to resume next run",
+            )
+        (self.search_window if search else self.window).acquire()
+        self.calls += 1
+        try:
+            response = fn(*args, _preload_content=False, **kwargs)
+        except Exception as err:  # each API module has its own ApiException class
+            raise self._error(err) from None
+        remaining = response.headers.get("X-HubSpot-RateLimit-Daily-Remaining")
+        if remaining is not None:
+            self.daily_remaining = int(remaining)
+        data = response.data
+        return json.loads(data) if data else {}
+
+    def get(self, path: str, params: list[tuple[str, object]]) -> dict:
+        """GET an endpoint the client has no generated API for (legacy marketing endpoints)."""
+        return self.send(
+            self._raw.call_api,
+            path,
+            "GET",
+            query_params=params,
+            header_params={"Accept": "application/json"},
+            auth_settings=["oauth2"],
+            response_types_map={},
+        )
+
+    @staticmethod
+    def _error(err: Exception) -> ConnectorError:
+        status = getattr(err, "status", None)
+        body = getattr(err, "body", None)
+        if status is None:
+            return ConnectorError("hubspot", f"{type(err).__name__}: {err}")
+        try:
+            detail = json.loads(body) if body else {}
+        except ValueError:
+            detail = {"message": str(body)[:500]}
+        message = detail.get("message", "") or str(getattr(err, "reason", ""))
+        code = detail.get("category") or detail.get("errorType") or ""
+        if status == 401:
+            return AuthenticationError("hubspot", message, status, code)
+        if status == 429 and detail.get("policyName") == "DAILY":
+            return BudgetExhausted("hubspot", message, status, code)
+        error = ConnectorError("hubspot", message, status, code)
+        error.detail = detail
+        return error

@@ -1,0 +1,88 @@
+"""Talking to a running sandbox's own endpoints: health, loading records, faults, request log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import requests
+
+from .app import ENV_FILE
+
+CHUNK_LINES = 5000
+
+
+def read_env(path: Path | str) -> dict[str, str]:
+    """A dotenv file as a dict (KEY=VALUE lines; # comments)."""
+    env = {}
+    for line in Path(path).read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env[key.strip()] = value.strip().strip('"')
+    return env
+
+
+class SandboxAdmin:
+    """The sandbox-only endpoints of both vendor servers, from a sandbox.env file."""
+
+    def __init__(self, env_file: Path | str):
+        path = Path(env_file)
+        env = read_env(path / ENV_FILE if path.is_dir() else path)
+        self.urls = {
+            "salesforce": env["LEADFLOW_SALESFORCE_INSTANCE_URL"],
+            "hubspot": env["LEADFLOW_HUBSPOT_BASE_URL"],
+        }
+        self.tokens = {
+            "salesforce": env["LEADFLOW_SALESFORCE_SESSION_ID"],
+            "hubspot": env["LEADFLOW_HUBSPOT_ACCESS_TOKEN"],
+        }
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.verify = env["LEADFLOW_CA_BUNDLE"]
+
+    def _call(self, vendor: str, method: str, path: str, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.tokens[vendor]}"}
+        response = self.session.request(
+            method, self.urls[vendor] + path, headers=headers, timeout=300, **kwargs
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(f"sandbox {vendor} {method} {path}: {response.status_code} {response.text}")
+        return response
+
+    def healthy(self) -> bool:
+        try:
+            return all(self._call(v, "GET", "/_sandbox/health").ok for v in self.urls)
+        except (requests.RequestException, RuntimeError):
+            return False
+
+    def load(self, lines: Iterable[dict]) -> dict[str, dict[str, int]]:
+        """Send load lines to the server of their vendor, in chunks; return counts per object."""
+        counts: dict[str, dict[str, int]] = {v: {} for v in self.urls}
+        pending: dict[str, list[str]] = {v: [] for v in self.urls}
+
+        def flush(vendor: str) -> None:
+            if pending[vendor]:
+                body = ("\n".join(pending[vendor]) + "\n").encode()
+                answer = self._call(vendor, "POST", "/_sandbox/load", data=body).json()
+                for obj, n in answer.get("loaded", {}).items():
+                    counts[vendor][obj] = counts[vendor].get(obj, 0) + n
+                pending[vendor].clear()
+
+        for line in lines:
+            vendor = line["vendor"]
+            if vendor not in pending:
+                raise ValueError(f"unknown vendor {vendor!r} in {line}")
+            pending[vendor].append(json.dumps(line, separators=(",", ":")))
+            if len(pending[vendor]) >= CHUNK_LINES:
+                flush(vendor)
+        for vendor in pending:
+            flush(vendor)
+        return counts
+
+    def requests_log(self, vendor: str, after: int = 0) -> list[dict]:
+        return self._call(vendor, "GET", f"/_sandbox/requests?after={after}").json()["requests"]
+
+    def set_faults(self, vendor: str, **plan) -> dict:
+        return self._call(vendor, "PUT", "/_sandbox/faults", json=plan).json()

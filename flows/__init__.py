@@ -1,0 +1,1 @@
+"""Prefect flows, the CLI and the DuckDB state: the only code that imports Prefect."""

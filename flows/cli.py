@@ -1,0 +1,182 @@
+"""`leadflow`: the one entry point for ops engineers (flows load lazily: Prefect is slow to import)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.render import print_summary, print_writeback
+
+app = typer.Typer(
+    help="Lead qualification: CRMs into DuckDB, scored with dbt, written back.",
+    no_args_is_help=True,
+)
+run_app = typer.Typer(help="Run one flow now, in this process.", no_args_is_help=True)
+app.add_typer(run_app, name="run")
+
+
+def _sandbox_app() -> typer.Typer:
+    # The sandbox is a development tool: only these commands import it.
+    from connectors.sandbox.cli import app as sandbox_app
+
+    return sandbox_app
+
+
+app.add_typer(_sandbox_app(), name="sandbox")
+
+EnvFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--env-file",
+        help="A dotenv file of LEADFLOW_* settings "
+        "(e.g. a sandbox.env); its values win over the environment.",
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+Objects = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--objects", help="Only these objects (repeat): Lead, salesforce.Lead, contacts, hubspot..."
+    ),
+]
+
+
+def _use_env_file(env_file: Path | None) -> None:
+    if env_file is None:
+        return
+    from connectors.sandbox.admin import read_env  # a plain dotenv reader
+
+    if not env_file.exists():
+        raise typer.BadParameter(f"{env_file} does not exist", param_hint="--env-file")
+    os.environ.update(read_env(env_file))
+
+
+def _done(result, as_json: bool, printer) -> None:
+    if as_json:
+        typer.echo(json.dumps(result, default=str, indent=2))
+    else:
+        printer(result)
+
+
+@run_app.command("nightly")
+def run_nightly(
+    env_file: EnvFile = None,
+    dry_run: Annotated[bool, typer.Option(help="Compute everything, write nothing to the CRMs.")] = False,
+    as_of: Annotated[str | None, typer.Option(help="Score as of this date (YYYY-MM-DD).")] = None,
+    as_json: Json = False,
+) -> None:
+    """Extract changed records, build the models, write changed fields back."""
+    _use_env_file(env_file)
+    from flows.nightly import nightly
+
+    day = date.fromisoformat(as_of) if as_of else None
+    _done(nightly(dry_run=dry_run, as_of=day), as_json, print_summary)
+
+
+@run_app.command("extract")
+def run_extract(
+    env_file: EnvFile = None,
+    objects: Objects = None,
+    full_refresh: Annotated[bool, typer.Option(help="Read everything, not only changes.")] = False,
+    as_json: Json = False,
+) -> None:
+    """Pull changed records into the raw tables."""
+    _use_env_file(env_file)
+    from flows.extract import extract
+
+    _done(
+        extract(objects=objects, full_refresh=full_refresh),
+        as_json,
+        lambda r: print_summary({"extracted": r}),
+    )
+
+
+@run_app.command("build")
+def run_build(env_file: EnvFile = None, as_json: Json = False) -> None:
+    """Run `dbt build`: scores, stages, owners, the write-back queue."""
+    _use_env_file(env_file)
+    from flows.build import build
+
+    _done(build(), as_json, lambda r: typer.echo(f"dbt build: {r}"))
+
+
+@app.command("writeback")
+def writeback_command(
+    env_file: EnvFile = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="Print the diff (record, field, old, new); write nothing.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="Write at most N records.")] = None,
+    only: Annotated[str | None, typer.Option(help="salesforce or hubspot.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Send the write-back queue of the last build to the CRMs."""
+    if only not in (None, "salesforce", "hubspot"):
+        raise typer.BadParameter("must be salesforce or hubspot", param_hint="--only")
+    _use_env_file(env_file)
+    from dataclasses import asdict
+
+    from flows.writeback import writeback
+
+    _done(asdict(writeback(dry_run=dry_run, limit=limit, only=only)), as_json, print_writeback)
+
+
+run_app.command("writeback")(writeback_command)
+
+
+@app.command()
+def backfill(
+    since: Annotated[str, typer.Option(help="Start of the window (YYYY-MM-DD or ISO datetime, UTC).")],
+    until: Annotated[str | None, typer.Option(help="End of the window, exclusive.")] = None,
+    objects: Objects = None,
+    full_refresh: Annotated[bool, typer.Option(help="Ignore the window: read everything.")] = False,
+    env_file: EnvFile = None,
+    as_json: Json = False,
+) -> None:
+    """Re-read a date range of records; the nightly watermark never moves backwards."""
+    _use_env_file(env_file)
+    from flows.backfill import backfill as backfill_flow
+
+    start = _moment(since, "--since")
+    end = _moment(until, "--until") if until else None
+    if end is not None and end <= start:
+        raise typer.BadParameter("--until must be after --since", param_hint="--until")
+    result = backfill_flow(since=start, until=end, objects=objects, full_refresh=full_refresh)
+    _done(result, as_json, lambda r: print_summary({"extracted": r}))
+
+
+def _moment(text: str, hint: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD) or ISO datetime", param_hint=hint) from None
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo keeps its sandbox and DuckDB.")
+    ] = Path(".leadflow/demo"),
+    people: Annotated[int, typer.Option(help="People in the synthetic company.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic company.")] = 42,
+) -> None:
+    """Start the sandbox CRMs, fill them, run nightly against them, show what changed."""
+    from flows.demo import run_demo
+
+    sys.exit(run_demo(directory, people, seed))
+
+
+def main() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Nightly: extract, build, write back, in one process (DuckDB allows one writing process)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from flows.build import build
+from flows.extract import extract
+from flows.settings import load_settings
+from flows.warehouse import Warehouse
+from flows.writeback import writeback
+
+
+@flow(name="nightly", log_prints=True)
+def nightly(
+    since: datetime | None = None,
+    until: datetime | None = None,
+    objects: list[str] | None = None,
+    full_refresh: bool = False,
+    dry_run: bool = False,
+    as_of: date | None = None,
+) -> dict:
+    """The main job: changed records in, scores and stages computed, changed fields out."""
+    started = datetime.now(UTC)
+    extracted = extract(since=since, until=until, objects=objects, full_refresh=full_refresh)
+    built = build(as_of=as_of)
+    written = writeback(dry_run=dry_run)
+    summary = {
+        "extracted": extracted,
+        "build": built,
+        "writeback": asdict(written),
+        "people": people_summary(),
+    }
+    _record_run("nightly", started, summary)
+    return summary
+
+
+def people_summary() -> dict:
+    """People by lifecycle stage and tier, and how many have an owner, from the people mart."""
+    with Warehouse(load_settings().duckdb_path) as wh:
+        if not wh.table_exists("main", "people"):
+            return {}
+        stages = dict(wh.query("select lifecycle_stage, count(*) from main.people group by 1"))
+        tiers = dict(wh.query("select tier, count(*) from main.people group by 1"))
+        owned = wh.query(
+            "select count(*) from main.people "
+            "where owner_salesforce_user_id is not null or owner_hubspot_owner_id is not null"
+        )[0][0]
+        total = wh.query("select count(*) from main.people")[0][0]
+    return {"people": total, "stages": stages, "tiers": tiers, "with_owner": owned}
+
+
+def _record_run(name: str, started: datetime, summary: dict) -> None:
+    run_id = str(flow_run.get_id() or f"local-{started.isoformat()}")
+    with Warehouse(load_settings().duckdb_path) as wh, wh.lock:
+        wh.con.execute(
+            "insert or replace into leadflow.runs values (?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                name,
+                started.replace(tzinfo=None),
+                datetime.now(UTC).replace(tzinfo=None),
+                "completed",
+                json.dumps(summary, default=str),
+            ),
+        )
+
+
+if __name__ == "__main__":
+    nightly()

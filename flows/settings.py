@@ -1,0 +1,71 @@
+"""leadflow's configuration: environment variables (LEADFLOW_*), or a dotenv file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connectors.hubspot import HubSpotConfig
+from connectors.salesforce import SalesforceConfig
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting leadflow reads. Secrets are SecretStr: never printed, never logged."""
+
+    model_config = SettingsConfigDict(env_prefix="LEADFLOW_", env_file=".env", extra="ignore")
+
+    # Salesforce: an instance URL and a session id (OAuth access token).
+    salesforce_instance_url: str | None = None
+    salesforce_session_id: SecretStr | None = None
+    salesforce_api_version: str = "59.0"
+    salesforce_daily_reserve: int = 1000
+
+    # HubSpot: a private-app or OAuth access token.
+    hubspot_base_url: str = "https://api.hubapi.com"
+    hubspot_access_token: SecretStr | None = None
+    hubspot_requests_per_10s: int = 100
+    hubspot_daily_reserve: int = 1000
+
+    # A CA bundle to trust besides the system's (the sandbox's own CA; a corporate proxy's).
+    ca_bundle: str | None = None
+
+    duckdb_path: Path = Path(".leadflow/leadflow.duckdb")
+    dbt_project_dir: Path = REPO_ROOT / "dbt_project"
+    overlap_minutes: int = 5
+
+    @property
+    def salesforce_enabled(self) -> bool:
+        return bool(self.salesforce_instance_url and self.salesforce_session_id)
+
+    @property
+    def hubspot_enabled(self) -> bool:
+        return bool(self.hubspot_access_token)
+
+    def salesforce(self) -> SalesforceConfig:
+        return SalesforceConfig(
+            instance_url=self.salesforce_instance_url or "",
+            session_id=self.salesforce_session_id.get_secret_value(),
+            api_version=self.salesforce_api_version,
+            ca_bundle=self.ca_bundle,
+            daily_reserve=self.salesforce_daily_reserve,
+        )
+
+    def hubspot(self) -> HubSpotConfig:
+        return HubSpotConfig(
+            access_token=self.hubspot_access_token.get_secret_value(),
+            base_url=self.hubspot_base_url,
+            ca_bundle=self.ca_bundle,
+            requests_per_10s=self.hubspot_requests_per_10s,
+            daily_reserve=self.hubspot_daily_reserve,
+        )
+
+
+def load_settings(env_file: Path | str | None = None) -> Settings:
+    """Settings from the environment, with `env_file` (e.g. a sandbox.env) beneath it."""
+    if env_file is not None:
+        return Settings(_env_file=str(env_file))
+    return Settings()

@@ -1,0 +1,190 @@
+"""The DuckDB file: raw tables the connectors fill, and leadflow's own state beside them."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from connectors.records import RawRecord
+
+STATE = """
+create schema if not exists leadflow;
+create table if not exists leadflow.watermarks (
+    source varchar, object varchar, watermark timestamp, updated_at timestamp,
+    primary key (source, object)
+);
+create table if not exists leadflow.runs (
+    run_id varchar primary key, flow varchar, started_at timestamp, finished_at timestamp,
+    status varchar, summary json
+);
+create table if not exists leadflow.extract_log (
+    run_id varchar, source varchar, object varchar, started_at timestamp,
+    finished_at timestamp, pages integer, records integer, new_records integer,
+    changed_records integer, watermark_before timestamp, watermark_after timestamp
+);
+create table if not exists leadflow.writeback_log (
+    run_id varchar, vendor varchar, object_type varchar, record_id varchar,
+    field_name varchar, old_value varchar, new_value varchar, written_at timestamp
+);
+create table if not exists leadflow.rejects (
+    vendor varchar, object_type varchar, record_id varchar, payload json, code varchar,
+    message varchar, fields varchar, retryable boolean, attempts integer,
+    first_seen_at timestamp, last_seen_at timestamp, resolved_at timestamp,
+    primary key (vendor, object_type, record_id)
+);
+"""
+
+RAW_TABLE = """
+create table if not exists {table} (
+    id varchar primary key, modified_at timestamp, is_deleted boolean, record json,
+    _loaded_at timestamp
+)
+"""
+
+
+def utc_naive(moment: datetime | None) -> datetime | None:
+    """DuckDB TIMESTAMP columns hold UTC without a zone."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+@dataclass
+class Landed:
+    records: int = 0
+    new: int = 0
+    changed: int = 0
+
+
+class Warehouse:
+    """One DuckDB connection; every write takes the lock, so extract tasks may share it."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path))
+        self.lock = threading.RLock()
+        self.con.execute(STATE)
+
+    def close(self) -> None:
+        with self.lock:
+            self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def query(self, sql: str, params: list | tuple = ()) -> list[tuple]:
+        with self.lock:
+            return self.con.execute(sql, params).fetchall()
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        rows = self.query(
+            "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
+            (schema, table),
+        )
+        return bool(rows)
+
+    # -- watermarks ------------------------------------------------------------------------------
+
+    def watermark(self, source: str, obj: str) -> datetime | None:
+        rows = self.query(
+            "select watermark from leadflow.watermarks where source = ? and object = ?",
+            (source, obj),
+        )
+        return rows[0][0].replace(tzinfo=UTC) if rows and rows[0][0] else None
+
+    def reset_watermark(self, source: str, obj: str) -> None:
+        with self.lock:
+            self.con.execute("delete from leadflow.watermarks where source = ? and object = ?", (source, obj))
+
+    # -- landing ---------------------------------------------------------------------------------
+
+    def land(
+        self,
+        schema: str,
+        table: str,
+        records: list[RawRecord],
+        source: str,
+        obj: str,
+        checkpoint: datetime | None = None,
+    ) -> Landed:
+        """Merge a page by id and move the watermark forward, in one transaction.
+
+        A record already held with the same modification time and body is left untouched,
+        so re-reading an overlap window changes nothing.
+        """
+        latest: dict[str, RawRecord] = {}
+        for rec in records:  # one id twice in a page: keep the newest
+            held = latest.get(rec.id)
+            if held is None or (rec.modified_at or datetime.min.replace(tzinfo=UTC)) >= (
+                held.modified_at or datetime.min.replace(tzinfo=UTC)
+            ):
+                latest[rec.id] = rec
+        target = f'"{schema}"."{table}"'
+        incoming = pa.table(
+            {
+                "id": pa.array(list(latest), pa.string()),
+                "modified_at": pa.array(
+                    [utc_naive(r.modified_at) for r in latest.values()], pa.timestamp("us")
+                ),
+                "is_deleted": pa.array([r.is_deleted for r in latest.values()], pa.bool_()),
+                "record": pa.array(
+                    [json.dumps(r.record, separators=(",", ":")) for r in latest.values()],
+                    pa.string(),
+                ),
+            }
+        )
+        landed = Landed(records=len(latest))
+        with self.lock:
+            con = self.con
+            con.execute("begin")
+            try:
+                con.execute(f'create schema if not exists "{schema}"')
+                con.execute(RAW_TABLE.format(table=target))
+                con.register("incoming", incoming)
+                if latest:
+                    landed.new = con.execute(
+                        f"select count(*) from incoming where id not in (select id from {target})"
+                    ).fetchone()[0]
+                    touched = con.execute(
+                        f"""
+                        insert into {target}
+                        select id, modified_at, is_deleted, record::json, now() at time zone 'UTC'
+                        from incoming
+                        on conflict (id) do update set
+                            modified_at = excluded.modified_at, is_deleted = excluded.is_deleted,
+                            record = excluded.record, _loaded_at = excluded._loaded_at
+                        where {target}.modified_at is distinct from excluded.modified_at
+                           or {target}.is_deleted is distinct from excluded.is_deleted
+                           or {target}.record::varchar is distinct from excluded.record::varchar
+                        returning id
+                        """
+                    ).fetchall()
+                    landed.changed = len(touched) - landed.new
+                con.unregister("incoming")
+                if checkpoint is not None:
+                    con.execute(
+                        """
+                        insert into leadflow.watermarks values (?, ?, ?, now() at time zone 'UTC')
+                        on conflict (source, object) do update set
+                            watermark = greatest(leadflow.watermarks.watermark, excluded.watermark),
+                            updated_at = excluded.updated_at
+                        """,
+                        (source, obj, utc_naive(checkpoint)),
+                    )
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+        return landed
