@@ -27,7 +27,10 @@ def salesforce(box: Sandbox) -> Salesforce:
     session.verify = str(box.ca_path)
     session.trust_env = False
     return Salesforce(
-        instance_url=box.url("salesforce"), session_id=box.token("salesforce"), session=session, version="59.0"
+        instance_url=box.url("salesforce"),
+        session_id=box.token("salesforce"),
+        session=session,
+        version="59.0",
     )
 
 
@@ -109,8 +112,13 @@ def test_hubspot_contacts_carry_score_stage_and_owner(first_run):
     answer = client.crm.contacts.batch_api.read(
         BatchReadInputSimplePublicObjectId(
             inputs=[{"id": i} for i in ids],
-            properties=["leadflow_score", "leadflow_tier", "lifecyclestage", "hubspot_owner_id",
-                        "leadflow_mql_date"],
+            properties=[
+                "leadflow_score",
+                "leadflow_tier",
+                "lifecyclestage",
+                "hubspot_owner_id",
+                "leadflow_mql_date",
+            ],
         )
     )
     assert len(answer.results) == len(ids)

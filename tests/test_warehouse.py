@@ -1,0 +1,137 @@
+"""The raw layer: idempotent merges, watermarks that only move forward, rejects kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pytest
+
+from connectors.records import RawRecord, WriteResult
+from flows.changes import Change, pending_changes, record_results
+from flows.warehouse import Warehouse
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def rec(rid: str, minutes: int, body: dict | None = None, deleted: bool = False) -> RawRecord:
+    return RawRecord(rid, T0 + timedelta(minutes=minutes), deleted, body or {"Id": rid, "v": minutes})
+
+
+def test_same_page_twice_changes_nothing(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        page = [rec("a", 1), rec("b", 2)]
+        first = wh.land("raw_x", "t", page, "x", "t", checkpoint=T0 + timedelta(minutes=2))
+        loaded_at = wh.query("select id, _loaded_at from raw_x.t order by id")
+        again = wh.land("raw_x", "t", page, "x", "t", checkpoint=T0 + timedelta(minutes=2))
+        assert (first.new, first.changed) == (2, 0)
+        assert (again.new, again.changed) == (0, 0)
+        assert wh.query("select id, _loaded_at from raw_x.t order by id") == loaded_at
+
+
+def test_changed_record_replaces_and_duplicates_in_a_page_keep_newest(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.land("raw_x", "t", [rec("a", 1)], "x", "t")
+        landed = wh.land("raw_x", "t", [rec("a", 5, {"v": "new"}), rec("a", 3, {"v": "old"})], "x", "t")
+        assert (landed.records, landed.new, landed.changed) == (1, 0, 1)
+        assert wh.query("select count(*), any_value(record->>'v') from raw_x.t") == [(1, "new")]
+
+
+def test_deleted_flag_lands(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.land("raw_x", "t", [rec("a", 1)], "x", "t")
+        wh.land("raw_x", "t", [rec("a", 2, deleted=True)], "x", "t")
+        assert wh.query("select is_deleted from raw_x.t") == [(True,)]
+
+
+def test_watermark_never_moves_backwards(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.land("raw_x", "t", [rec("a", 10)], "x", "t", checkpoint=T0 + timedelta(minutes=10))
+        wh.land("raw_x", "t", [rec("b", 1)], "x", "t", checkpoint=T0 + timedelta(minutes=1))
+        assert wh.watermark("x", "t") == T0 + timedelta(minutes=10)
+
+
+def test_failed_page_leaves_rows_and_watermark_untouched(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.land("raw_x", "t", [rec("a", 1)], "x", "t", checkpoint=T0)
+        # The watermark write fails after the rows went in: the whole page must roll back.
+        with pytest.raises((AttributeError, duckdb.Error)):
+            wh.land("raw_x", "t", [rec("c", 9)], "x", "t", checkpoint="not a time")
+        assert wh.query("select id from raw_x.t order by id") == [("a",)]
+        assert wh.watermark("x", "t") == T0
+
+
+def _queue(wh: Warehouse, rows: list[tuple]) -> None:
+    wh.con.execute(
+        "create or replace table main.crm_updates (vendor varchar, object_type varchar, record_id varchar,"
+        " person_id varchar, field_name varchar, current_value varchar, new_value varchar)"
+    )
+    wh.con.executemany("insert into main.crm_updates values (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def test_rejects_are_kept_and_validation_errors_not_resent_for_same_values(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        _queue(
+            wh,
+            [
+                ("salesforce", "Lead", "L1", "p1", "Lead_Score__c", None, "40"),
+                ("salesforce", "Lead", "L1", "p1", "Lead_Tier__c", None, "Warm"),
+                ("salesforce", "Lead", "L2", "p2", "Lead_Score__c", None, "10"),
+                ("hubspot", "contacts", "7", "p1", "leadflow_score", None, "40"),
+            ],
+        )
+        changes = pending_changes(wh)
+        assert [(c.vendor, c.record_id, len(c.fields)) for c in changes] == [
+            ("hubspot", "7", 1),
+            ("salesforce", "L1", 2),
+            ("salesforce", "L2", 1),
+        ]
+        sf = [c for c in changes if c.vendor == "salesforce"]
+        record_results(
+            wh,
+            "run1",
+            sf,
+            [
+                WriteResult(
+                    "L1", False, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "bad value", ("Lead_Tier__c",)
+                ),
+                WriteResult("L2", False, "UNABLE_TO_LOCK_ROW", "locked", retryable=True),
+            ],
+        )
+        assert wh.query("select record_id, code, retryable from leadflow.rejects order by 1") == [
+            ("L1", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", False),
+            ("L2", "UNABLE_TO_LOCK_ROW", True),
+        ]
+        # Same values again: the validation refusal is held back, the lock is retried.
+        assert {c.record_id for c in pending_changes(wh, "salesforce")} == {"L2"}
+        # New values for L1: it is sent again.
+        wh.con.execute("update main.crm_updates set new_value = 'Hot' where field_name = 'Lead_Tier__c'")
+        assert {c.record_id for c in pending_changes(wh, "salesforce")} == {"L1", "L2"}
+        record_results(
+            wh, "run2", pending_changes(wh, "salesforce"), [WriteResult("L1", True), WriteResult("L2", True)]
+        )
+        assert wh.query("select count(*) from leadflow.rejects where resolved_at is null") == [(0,)]
+        assert wh.query("select count(*) from leadflow.writeback_log") == [(3,)]
+
+
+def test_salesforce_row_types():
+    change = Change(
+        "salesforce",
+        "Lead",
+        "L1",
+        "p",
+        {
+            "Lead_Score__c": (None, "42"),
+            "MQL_Date__c": (None, "2026-01-31"),
+            "OwnerId": ("x", None),
+        },
+    )
+    assert change.salesforce_row() == {
+        "Id": "L1",
+        "Lead_Score__c": 42,
+        "MQL_Date__c": "2026-01-31",
+        "OwnerId": None,
+    }
+    assert Change(
+        "hubspot", "contacts", "7", "p", {"leadflow_mql_date": ("2026-01-01", None)}
+    ).hubspot_row() == {"id": "7", "properties": {"leadflow_mql_date": ""}}
