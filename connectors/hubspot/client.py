@@ -31,22 +31,23 @@ class HubSpotConfig:
 class RollingWindow:
     """At most `limit` calls in any `seconds`-long window, shared by every thread using it."""
 
-    def __init__(self, limit: int, seconds: float):
+    def __init__(self, limit: int, seconds: float, clock=time.monotonic, sleep=time.sleep):
         self.limit, self.seconds = limit, seconds
+        self._clock, self._sleep = clock, sleep
         self._times: deque[float] = deque()
         self._lock = threading.Lock()
 
     def acquire(self) -> None:
         while True:
             with self._lock:
-                now = time.monotonic()
+                now = self._clock()
                 while self._times and now - self._times[0] >= self.seconds:
                     self._times.popleft()
                 if len(self._times) < self.limit:
                     self._times.append(now)
                     return
                 wait = self.seconds - (now - self._times[0])
-            time.sleep(max(wait, 0.001))
+            self._sleep(max(wait, 0.001))
 
 
 def _retry() -> Retry:
