@@ -185,7 +185,9 @@ class Server:
 
     def __init__(self, app: Handler, context: ssl.SSLContext, host: str = "127.0.0.1", port: int = 0):
         self._httpd = _TLSServer((host, port), app, context)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
