@@ -68,7 +68,7 @@ def pending_changes(wh: Warehouse, only: str | None = None) -> list[Change]:
     refused = {
         (v, o, r): payload
         for v, o, r, payload in wh.query(
-            "select vendor, object_type, record_id, payload from leadflow.rejects "
+            "select vendor, object_type, record_id, payload from ops.rejects "
             "where resolved_at is null and not retryable"
         )
     }
@@ -109,24 +109,24 @@ def record_results(wh: Warehouse, run_id: str, changes: list[Change], results: l
         con.execute("begin")
         if written:
             con.executemany(
-                "insert into leadflow.writeback_log values (?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')",
+                "insert into ops.writeback_log values (?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')",
                 written,
             )
         if resolved:
             con.executemany(
-                "update leadflow.rejects set resolved_at = now() at time zone 'UTC' "
+                "update ops.rejects set resolved_at = now() at time zone 'UTC' "
                 "where vendor = ? and object_type = ? and record_id = ? and resolved_at is null",
                 resolved,
             )
         if rejected:
             con.executemany(
                 """
-                insert into leadflow.rejects values
+                insert into ops.rejects values
                     (?, ?, ?, ?, ?, ?, ?, ?, 1, now() at time zone 'UTC', now() at time zone 'UTC', null)
                 on conflict (vendor, object_type, record_id) do update set
                     payload = excluded.payload, code = excluded.code, message = excluded.message,
                     fields = excluded.fields, retryable = excluded.retryable,
-                    attempts = leadflow.rejects.attempts + 1,
+                    attempts = ops.rejects.attempts + 1,
                     last_seen_at = excluded.last_seen_at, resolved_at = null
                 """,
                 rejected,

@@ -59,7 +59,7 @@ def _record_run(name: str, started: datetime, summary: dict) -> None:
     run_id = str(flow_run.get_id() or f"local-{started.isoformat()}")
     with Warehouse(load_settings().duckdb_path) as wh, wh.lock:
         wh.con.execute(
-            "insert or replace into leadflow.runs values (?, ?, ?, ?, ?, ?)",
+            "insert or replace into ops.runs values (?, ?, ?, ?, ?, ?)",
             (
                 run_id,
                 name,

@@ -14,25 +14,25 @@ import pyarrow as pa
 from connectors.records import RawRecord
 
 STATE = """
-create schema if not exists leadflow;
-create table if not exists leadflow.watermarks (
+create schema if not exists ops;
+create table if not exists ops.watermarks (
     source varchar, object varchar, watermark timestamp, updated_at timestamp,
     primary key (source, object)
 );
-create table if not exists leadflow.runs (
+create table if not exists ops.runs (
     run_id varchar primary key, flow varchar, started_at timestamp, finished_at timestamp,
     status varchar, summary json
 );
-create table if not exists leadflow.extract_log (
+create table if not exists ops.extract_log (
     run_id varchar, source varchar, object varchar, started_at timestamp,
     finished_at timestamp, pages integer, records integer, new_records integer,
     changed_records integer, watermark_before timestamp, watermark_after timestamp
 );
-create table if not exists leadflow.writeback_log (
+create table if not exists ops.writeback_log (
     run_id varchar, vendor varchar, object_type varchar, record_id varchar,
     field_name varchar, old_value varchar, new_value varchar, written_at timestamp
 );
-create table if not exists leadflow.rejects (
+create table if not exists ops.rejects (
     vendor varchar, object_type varchar, record_id varchar, payload json, code varchar,
     message varchar, fields varchar, retryable boolean, attempts integer,
     first_seen_at timestamp, last_seen_at timestamp, resolved_at timestamp,
@@ -99,14 +99,14 @@ class Warehouse:
 
     def watermark(self, source: str, obj: str) -> datetime | None:
         rows = self.query(
-            "select watermark from leadflow.watermarks where source = ? and object = ?",
+            "select watermark from ops.watermarks where source = ? and object = ?",
             (source, obj),
         )
         return rows[0][0].replace(tzinfo=UTC) if rows and rows[0][0] else None
 
     def reset_watermark(self, source: str, obj: str) -> None:
         with self.lock:
-            self.con.execute("delete from leadflow.watermarks where source = ? and object = ?", (source, obj))
+            self.con.execute("delete from ops.watermarks where source = ? and object = ?", (source, obj))
 
     # -- landing ---------------------------------------------------------------------------------
 
@@ -176,9 +176,9 @@ class Warehouse:
                 if checkpoint is not None:
                     con.execute(
                         """
-                        insert into leadflow.watermarks values (?, ?, ?, now() at time zone 'UTC')
+                        insert into ops.watermarks values (?, ?, ?, now() at time zone 'UTC')
                         on conflict (source, object) do update set
-                            watermark = greatest(leadflow.watermarks.watermark, excluded.watermark),
+                            watermark = greatest(ops.watermarks.watermark, excluded.watermark),
                             updated_at = excluded.updated_at
                         """,
                         (source, obj, utc_naive(checkpoint)),

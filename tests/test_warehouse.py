@@ -98,7 +98,7 @@ def test_rejects_are_kept_and_validation_errors_not_resent_for_same_values(tmp_p
                 WriteResult("L2", False, "UNABLE_TO_LOCK_ROW", "locked", retryable=True),
             ],
         )
-        assert wh.query("select record_id, code, retryable from leadflow.rejects order by 1") == [
+        assert wh.query("select record_id, code, retryable from ops.rejects order by 1") == [
             ("L1", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", False),
             ("L2", "UNABLE_TO_LOCK_ROW", True),
         ]
@@ -110,8 +110,8 @@ def test_rejects_are_kept_and_validation_errors_not_resent_for_same_values(tmp_p
         record_results(
             wh, "run2", pending_changes(wh, "salesforce"), [WriteResult("L1", True), WriteResult("L2", True)]
         )
-        assert wh.query("select count(*) from leadflow.rejects where resolved_at is null") == [(0,)]
-        assert wh.query("select count(*) from leadflow.writeback_log") == [(3,)]
+        assert wh.query("select count(*) from ops.rejects where resolved_at is null") == [(0,)]
+        assert wh.query("select count(*) from ops.writeback_log") == [(3,)]
 
 
 def test_salesforce_row_types():
