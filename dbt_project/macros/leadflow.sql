@@ -1,0 +1,56 @@
+{# Small SQL helpers shared by the models; each returns an expression. #}
+
+{% macro as_of_date() -%}
+    {#- The run date decay is measured to: var `as_of` (YYYY-MM-DD), else today in UTC. -#}
+    {%- if var('as_of', none) -%}
+        cast('{{ var("as_of") }}' as date)
+    {%- else -%}
+        cast(get_current_timestamp() at time zone 'UTC' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro as_of_end() -%}
+    {#- The last moment of the run date: activities up to it count, later ones do not. -#}
+    (cast({{ as_of_date() }} as timestamp) + interval 1 day)
+{%- endmacro %}
+
+{% macro utc_timestamp(expression) -%}
+    {#- A vendor time as naive UTC: ISO with any offset (Salesforce +0000, HubSpot Z) or epoch ms. -#}
+    case
+        when regexp_full_match(cast({{ expression }} as varchar), '[0-9]{10,}')
+            then make_timestamp(cast({{ expression }} as bigint) * 1000)
+        else try_cast(try_cast({{ expression }} as timestamptz) at time zone 'UTC' as timestamp)
+    end
+{%- endmacro %}
+
+{% macro vendor_date(expression) -%}
+    {#- A date property: YYYY-MM-DD (read as is, in no time zone), an ISO time, or HubSpot's
+        midnight epoch ms. -#}
+    case
+        when regexp_full_match(cast({{ expression }} as varchar), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            then cast({{ expression }} as date)
+        else cast({{ utc_timestamp(expression) }} as date)
+    end
+{%- endmacro %}
+
+{% macro normalized_email(expression) -%}
+    nullif(lower(trim({{ expression }})), '')
+{%- endmacro %}
+
+{% macro email_domain(expression) -%}
+    nullif(split_part({{ expression }}, '@', 2), '')
+{%- endmacro %}
+
+{% macro web_domain(expression) -%}
+    {#- www.acme.com from https://www.acme.com/about: lower case, no scheme, www or path. -#}
+    nullif(regexp_replace(lower(trim({{ expression }})), '^(https?://)?(www\.)?([^/:?#]+).*$', '\3'), '')
+{%- endmacro %}
+
+{% macro api_number(expression) -%}
+    {#- A number as the CRM APIs take it: integers without decimals (42, not 42.0). -#}
+    case
+        when {{ expression }} is null then null
+        when {{ expression }} = round({{ expression }}) then cast(cast({{ expression }} as bigint) as varchar)
+        else cast({{ expression }} as varchar)
+    end
+{%- endmacro %}

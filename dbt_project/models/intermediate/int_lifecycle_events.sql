@@ -1,0 +1,268 @@
+-- Each piece of evidence that a person reached a lifecycle stage, and when, one row per person,
+-- stage rule and evidence. The rules (which form, status, HubSpot stage, score threshold) are
+-- rows of the stage_rules seed; each rule_type is read from the place this model names.
+-- Dates only: a stage's first date is decided in int_people_lifecycle.
+with
+
+stage_rules as (
+    select * from {{ ref('stage_rules') }}
+),
+
+lifecycle_stages as (
+    select * from {{ ref('lifecycle_stages') }}
+),
+
+people as (
+    select * from {{ ref('int_people_unified') }}
+),
+
+records as (
+    select * from {{ ref('int_people_records') }}
+),
+
+activities as (
+    select * from {{ ref('int_activities_scored') }}
+),
+
+score_history as (
+    select * from {{ ref('int_score_history') }}
+),
+
+lead_history as (
+    select * from {{ ref('stg_salesforce__lead_history') }}
+),
+
+contact_roles as (
+    select * from {{ ref('stg_salesforce__opportunity_contact_roles') }}
+),
+
+opportunities as (
+    select * from {{ ref('stg_salesforce__opportunities') }}
+),
+
+deals as (
+    select * from {{ ref('stg_hubspot__deals') }}
+),
+
+rules as (
+    select
+        stage_rules.stage,
+        stage_rules.rule_type,
+        stage_rules.match_value
+    from stage_rules
+),
+
+known as (
+    select people.person_id, rules.stage, rules.rule_type, rules.match_value, people.first_seen_at as reached_at
+    from people
+    inner join rules on rules.rule_type = 'known'
+),
+
+salesforce_records as (
+    select records.person_id, rules.stage, rules.rule_type, rules.match_value, min(records.created_at) as reached_at
+    from records
+    inner join rules on rules.rule_type = 'salesforce_record'
+    where records.vendor = 'salesforce'
+    group by all
+),
+
+activity_signals as (
+    select activities.person_id, rules.stage, rules.rule_type, rules.match_value, min(activities.occurred_at) as reached_at
+    from activities
+    inner join rules on rules.rule_type = 'activity_signal'
+    where activities.is_lead_signal
+    group by all
+),
+
+forms as (
+    select activities.person_id, rules.stage, rules.rule_type, rules.match_value, min(activities.occurred_at) as reached_at
+    from activities
+    inner join rules
+        on
+            rules.rule_type = 'form'
+            and rules.match_value = activities.source_value
+    where activities.source = 'hubspot_form'
+    group by all
+),
+
+scores as (
+    select score_history.person_id, rules.stage, rules.rule_type, rules.match_value, min(score_history.evaluated_at) as reached_at
+    from score_history
+    inner join rules
+        on
+            rules.rule_type = 'score_at_least'
+            and score_history.running_score >= cast(rules.match_value as double)
+    group by all
+),
+
+hubspot_stages_entered as (
+    select
+        person_id,
+        unnest(hubspot_stages_entered, recursive := true)
+    from records
+    where len(hubspot_stages_entered) > 0
+),
+
+hubspot_stages as (
+    select
+        hubspot_stages_entered.person_id,
+        rules.stage,
+        rules.rule_type,
+        rules.match_value,
+        min(hubspot_stages_entered.entered_at) as reached_at
+    from hubspot_stages_entered
+    inner join rules
+        on
+            rules.rule_type = 'hubspot_lifecyclestage'
+            and rules.match_value = hubspot_stages_entered.stage
+    group by all
+),
+
+-- A date leadflow wrote before is memory: a stage, once reached, stays reached. A date-only
+-- value counts as the end of its day, so a time computed on the same day wins.
+recorded_dates as (
+    select
+        records.person_id,
+        rules.stage,
+        rules.rule_type,
+        rules.match_value,
+        min(
+            cast(case rules.stage when 'mql' then records.crm_mql_date when 'sql' then records.crm_sql_date end as timestamp)
+            + interval 1 day - interval 1 second
+        ) as reached_at
+    from records
+    inner join rules on rules.rule_type = 'recorded_date'
+    where records.is_writable
+    group by all
+    having reached_at is not null
+),
+
+lead_statuses as (
+    select
+        records.person_id,
+        rules.stage,
+        rules.rule_type,
+        rules.match_value,
+        -- Dated by field history; a lead created in the status (or with history off) by creation.
+        min(coalesce(lead_history.created_at, records.created_at)) as reached_at
+    from records
+    inner join rules
+        on rules.rule_type = 'lead_status'
+    left join lead_history
+        on
+            lead_history.lead_id = records.record_id
+            and lead_history.field_name = 'Status'
+            and lead_history.new_value = rules.match_value
+    where
+        records.object_type = 'Lead'
+        and (lead_history.lead_history_id is not null or records.lead_status = rules.match_value)
+    group by all
+),
+
+roles as (
+    select
+        records.person_id,
+        rules.stage,
+        rules.rule_type,
+        rules.match_value,
+        -- Any contact role dates the opportunity stage at its creation; a closed stage by its
+        -- close date.
+        min(
+            case
+                when rules.match_value = '*' then greatest(contact_roles.created_at, opportunities.created_at)
+                when opportunities.is_closed
+                    then greatest(cast(opportunities.close_date as timestamp), opportunities.created_at)
+                else greatest(contact_roles.created_at, opportunities.created_at)
+            end
+        ) as reached_at
+    from contact_roles
+    inner join opportunities
+        on opportunities.opportunity_id = contact_roles.opportunity_id
+    inner join records
+        on
+            records.object_type = 'Contact'
+            and records.record_id = contact_roles.contact_id
+    inner join rules
+        on
+            rules.rule_type = 'opportunity_contact_role'
+            and rules.match_value in ('*', opportunities.stage_name)
+    group by all
+),
+
+deal_contacts as (
+    select
+        hubspot_deal_id,
+        deal_stage,
+        is_closed_won,
+        closed_at,
+        created_at,
+        unnest(hubspot_contact_ids) as hubspot_contact_id
+    from deals
+),
+
+hubspot_deals as (
+    select
+        records.person_id,
+        rules.stage,
+        rules.rule_type,
+        rules.match_value,
+        min(
+            case
+                when rules.match_value = '*' then deal_contacts.created_at
+                else greatest(coalesce(deal_contacts.closed_at, deal_contacts.created_at), deal_contacts.created_at)
+            end
+        ) as reached_at
+    from deal_contacts
+    inner join records
+        on
+            records.object_type = 'contacts'
+            and records.record_id = deal_contacts.hubspot_contact_id
+    inner join rules
+        on
+            rules.rule_type = 'hubspot_deal'
+            and (
+                rules.match_value in ('*', deal_contacts.deal_stage)
+                or (rules.match_value = 'closedwon' and deal_contacts.is_closed_won)
+            )
+    group by all
+),
+
+unioned as (
+    select * from known
+    union all
+    select * from salesforce_records
+    union all
+    select * from activity_signals
+    union all
+    select * from forms
+    union all
+    select * from scores
+    union all
+    select * from hubspot_stages
+    union all
+    select * from recorded_dates
+    union all
+    select * from lead_statuses
+    union all
+    select * from roles
+    union all
+    select * from hubspot_deals
+),
+
+final as (
+    select
+        unioned.person_id,
+        unioned.stage,
+        lifecycle_stages.stage_order,
+        unioned.rule_type,
+        unioned.match_value,
+        unioned.reached_at
+    from unioned
+    inner join lifecycle_stages
+        on lifecycle_stages.stage = unioned.stage
+    where
+        unioned.reached_at is not null
+        and unioned.reached_at < {{ as_of_end() }}
+)
+
+select * from final

@@ -1,0 +1,119 @@
+-- Fit: how much a person looks like a buyer, from firmographics and the job title.
+-- Each attribute scores the best matching row of the fit_rules seed (a value, or a range
+-- min_value <= x < max_value); missing data matches nothing and scores zero.
+with
+
+people as (
+    select * from {{ ref('int_people_unified') }}
+),
+
+fit_rules as (
+    select * from {{ ref('fit_rules') }}
+),
+
+title_rules as (
+    select * from {{ ref('title_rules') }}
+),
+
+country_regions as (
+    select * from {{ ref('country_regions') }}
+),
+
+-- Titles repeat a lot: match each distinct title once.
+titles as (
+    select distinct lower(title) as title
+    from people
+    where title is not null
+),
+
+title_matches as (
+    select
+        titles.title,
+        title_rules.dimension,
+        title_rules.value,
+        title_rules.priority
+    from titles
+    inner join title_rules
+        on regexp_matches(titles.title, title_rules.pattern)
+),
+
+title_values as (
+    select
+        title,
+        arg_min(value, priority) filter (where dimension = 'seniority') as seniority,
+        arg_min(value, priority) filter (where dimension = 'department') as department,
+        arg_min(value, priority) filter (where dimension = 'persona') as persona
+    from title_matches
+    group by title
+),
+
+attributes as (
+    select
+        people.person_id,
+        people.employee_count,
+        people.annual_revenue,
+        people.industry,
+        country_regions.region,
+        title_values.seniority,
+        title_values.department,
+        title_values.persona
+    from people
+    left join country_regions
+        on lower(country_regions.country) = lower(trim(people.country))
+    left join title_values
+        on title_values.title = lower(people.title)
+),
+
+attribute_values as (
+    select person_id, 'employee_count' as attribute, null as text_value, employee_count as number_value
+    from attributes
+    union all
+    select person_id, 'annual_revenue', null, annual_revenue from attributes
+    union all
+    select person_id, 'industry', industry, null from attributes
+    union all
+    select person_id, 'region', region, null from attributes
+    union all
+    select person_id, 'seniority', seniority, null from attributes
+    union all
+    select person_id, 'department', department, null from attributes
+),
+
+attribute_points as (
+    select
+        attribute_values.person_id,
+        attribute_values.attribute,
+        max(fit_rules.points) as points
+    from attribute_values
+    inner join fit_rules
+        on
+            fit_rules.attribute = attribute_values.attribute
+            and (
+                (
+                    fit_rules.match_value is not null
+                    and lower(fit_rules.match_value) = lower(attribute_values.text_value)
+                )
+                or (
+                    fit_rules.match_value is null
+                    and attribute_values.number_value >= coalesce(fit_rules.min_value, '-infinity'::double)
+                    and attribute_values.number_value < coalesce(fit_rules.max_value, 'infinity'::double)
+                )
+            )
+    group by attribute_values.person_id, attribute_values.attribute
+),
+
+final as (
+    select
+        attributes.*,
+        {% for attribute in ['employee_count', 'annual_revenue', 'industry', 'region', 'seniority', 'department'] -%}
+        coalesce(sum(attribute_points.points) filter (where attribute_points.attribute = '{{ attribute }}'), 0)
+            as {{ attribute }}_points,
+        {% endfor -%}
+        cast(coalesce(sum(attribute_points.points), 0) as integer) as fit_score
+    from attributes
+    left join attribute_points
+        on attribute_points.person_id = attributes.person_id
+    group by all
+)
+
+select * from final

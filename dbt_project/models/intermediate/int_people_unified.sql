@@ -1,0 +1,142 @@
+-- One row per person: attributes by survivorship (Salesforce contact, then lead, then HubSpot
+-- contact, then converted lead; within each the oldest record, which write-backs cannot change),
+-- the account (the contact's, else by email domain, else through the HubSpot company's domain)
+-- with its firmographics, and the CRM records the person came from.
+with
+
+records as (
+    select * from {{ ref('int_people_records') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_salesforce__accounts') }}
+),
+
+hubspot_companies as (
+    select * from {{ ref('stg_hubspot__companies') }}
+),
+
+industry_aliases as (
+    select * from {{ ref('industry_aliases') }}
+),
+
+free_mail_domains as (
+    select * from {{ ref('free_mail_domains') }}
+),
+
+{% set survivorship = "order by survivorship_rank, created_at, record_id" %}
+
+people as (
+    select
+        person_id,
+        {% for column in ['email', 'first_name', 'last_name', 'company_name', 'title', 'country', 'industry', 'employee_count', 'annual_revenue', 'lead_source', 'analytics_source', 'account_id'] -%}
+        first({{ column }} {{ survivorship }}) filter (where {{ column }} is not null) as {{ column }},
+        {% endfor -%}
+        first(hubspot_company_ids[1] {{ survivorship }})
+            filter (where len(hubspot_company_ids) > 0) as hubspot_company_id,
+        -- The oldest record of each kind: the one to look a person up by.
+        first(record_id order by created_at, record_id)
+            filter (where object_type = 'Lead' and not is_converted) as salesforce_lead_id,
+        first(record_id order by created_at, record_id) filter (where object_type = 'Contact') as salesforce_contact_id,
+        first(record_id order by created_at, record_id) filter (where object_type = 'contacts') as hubspot_contact_id,
+        coalesce(
+            list(record_id order by record_id) filter (where object_type = 'Lead' and not is_converted), []
+        ) as salesforce_lead_ids,
+        coalesce(
+            list(record_id order by record_id) filter (where object_type = 'Contact'), []
+        ) as salesforce_contact_ids,
+        coalesce(
+            list(record_id order by record_id) filter (where object_type = 'contacts'), []
+        ) as hubspot_contact_ids,
+        coalesce(
+            list(record_id order by record_id) filter (where object_type = 'Lead' and is_converted), []
+        ) as converted_lead_ids,
+        bool_or(vendor = 'salesforce') as is_in_salesforce,
+        bool_or(vendor = 'hubspot') as is_in_hubspot,
+        bool_or(has_opted_out) as has_opted_out,
+        max(page_view_count) as page_view_count,
+        min(created_at) as first_seen_at,
+        count(*) as record_count
+    from records
+    group by person_id
+),
+
+-- Accounts by website domain; one account per domain (the oldest).
+account_domains as (
+    select
+        domain,
+        arg_min(account_id, created_at) as account_id
+    from accounts
+    where domain is not null
+    group by domain
+),
+
+matched as (
+    select
+        people.*,
+        {{ email_domain('people.email') }} as email_domain,
+        coalesce(people.account_id, by_email.account_id, by_company.account_id) as matched_account_id,
+        case
+            when people.account_id is not null then 'contact_account'
+            when by_email.account_id is not null then 'email_domain'
+            when by_company.account_id is not null then 'hubspot_company'
+        end as account_match_rule
+    from people
+    left join free_mail_domains
+        on free_mail_domains.domain = {{ email_domain('people.email') }}
+    -- A personal address says nothing about the employer.
+    left join account_domains as by_email
+        on
+            by_email.domain = {{ email_domain('people.email') }}
+            and free_mail_domains.domain is null
+    left join hubspot_companies
+        on hubspot_companies.hubspot_company_id = people.hubspot_company_id
+    left join account_domains as by_company
+        on by_company.domain = hubspot_companies.domain
+),
+
+final as (
+    select
+        matched.person_id,
+        matched.email,
+        matched.email_domain,
+        matched.first_name,
+        matched.last_name,
+        coalesce(accounts.account_name, matched.company_name, hubspot_companies.company_name) as company_name,
+        matched.title,
+        coalesce(matched.country, accounts.country, hubspot_companies.country) as country,
+        coalesce(accounts.industry, industry_aliases.industry, hubspot_companies.industry, matched.industry)
+            as industry,
+        coalesce(accounts.employee_count, hubspot_companies.employee_count, matched.employee_count)
+            as employee_count,
+        coalesce(accounts.annual_revenue, hubspot_companies.annual_revenue, matched.annual_revenue)
+            as annual_revenue,
+        matched.lead_source,
+        matched.analytics_source,
+        matched.matched_account_id as account_id,
+        matched.account_match_rule,
+        accounts.owner_id as account_owner_id,
+        matched.hubspot_company_id,
+        matched.salesforce_lead_id,
+        matched.salesforce_contact_id,
+        matched.hubspot_contact_id,
+        matched.salesforce_lead_ids,
+        matched.salesforce_contact_ids,
+        matched.hubspot_contact_ids,
+        matched.converted_lead_ids,
+        matched.is_in_salesforce,
+        matched.is_in_hubspot,
+        matched.has_opted_out,
+        matched.page_view_count,
+        matched.first_seen_at,
+        matched.record_count
+    from matched
+    left join accounts
+        on accounts.account_id = matched.matched_account_id
+    left join hubspot_companies
+        on hubspot_companies.hubspot_company_id = matched.hubspot_company_id
+    left join industry_aliases
+        on industry_aliases.alias = hubspot_companies.industry
+)
+
+select * from final

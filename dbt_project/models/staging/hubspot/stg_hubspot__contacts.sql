@@ -1,0 +1,45 @@
+with
+
+source as (
+    select * from {{ source('hubspot', 'contacts') }}
+),
+
+renamed as (
+    select
+        id as hubspot_contact_id,
+        {{ normalized_email("record -> 'properties' ->> 'email'") }} as email,
+        record -> 'properties' ->> 'firstname' as first_name,
+        record -> 'properties' ->> 'lastname' as last_name,
+        record -> 'properties' ->> 'company' as company_name,
+        record -> 'properties' ->> 'jobtitle' as job_title,
+        record -> 'properties' ->> 'country' as country,
+        nullif(record -> 'properties' ->> 'lifecyclestage', '') as lifecycle_stage,
+        {% for stage in ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] -%}
+        {{ utc_timestamp("record -> 'properties' ->> 'hs_lifecyclestage_" ~ stage ~ "_date'") }} as {{ stage }}_entered_at,
+        {% endfor -%}
+        nullif(record -> 'properties' ->> 'hubspot_owner_id', '') as owner_id,
+        nullif(record -> 'properties' ->> 'salesforceleadid', '') as salesforce_lead_id,
+        nullif(record -> 'properties' ->> 'salesforcecontactid', '') as salesforce_contact_id,
+        record -> 'properties' ->> 'hs_analytics_source' as analytics_source,
+        try_cast(record -> 'properties' ->> 'hs_analytics_num_page_views' as bigint) as page_view_count,
+        try_cast(record -> 'properties' ->> 'hs_analytics_num_visits' as bigint) as visit_count,
+        coalesce(try_cast(record -> 'properties' ->> 'hs_email_optout' as boolean), false) as has_email_optout,
+        try_cast(record -> 'properties' ->> 'num_conversion_events' as bigint) as conversion_event_count,
+        record -> 'properties' ->> 'recent_conversion_event_name' as recent_conversion_event_name,
+        coalesce(
+            json_extract_string(record, '$.associations.companies.results[*].id'), []
+        ) as hubspot_company_ids,
+        -- leadflow's own properties: absent (null) until the write-back creates them.
+        try_cast(record -> 'properties' ->> 'leadflow_score' as double) as crm_score,
+        try_cast(record -> 'properties' ->> 'leadflow_fit_score' as double) as crm_fit_score,
+        try_cast(record -> 'properties' ->> 'leadflow_engagement_score' as double) as crm_engagement_score,
+        nullif(record -> 'properties' ->> 'leadflow_tier', '') as crm_tier,
+        {{ vendor_date("nullif(record -> 'properties' ->> 'leadflow_mql_date', '')") }} as crm_mql_date,
+        {{ vendor_date("nullif(record -> 'properties' ->> 'leadflow_sql_date', '')") }} as crm_sql_date,
+        {{ utc_timestamp("record ->> 'createdAt'") }} as created_at,
+        modified_at
+    from source
+    where not coalesce(is_deleted, false)
+)
+
+select * from renamed

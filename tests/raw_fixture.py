@@ -1,0 +1,202 @@
+"""Generator lines as the raw DuckDB tables the connectors land, without a sandbox in between.
+
+`load_raw` follows the landing contract of the brief: one table per object, columns id,
+modified_at (UTC), is_deleted, record (JSON as the API returns it) and _loaded_at.
+`apply_updates` plays a successful write-back of `crm_updates` followed by a re-extract.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+SALESFORCE_TABLES = {
+    "User": "user",
+    "Account": "account",
+    "Lead": "lead",
+    "Contact": "contact",
+    "Campaign": "campaign",
+    "CampaignMember": "campaign_member",
+    "Task": "task",
+    "Opportunity": "opportunity",
+    "OpportunityContactRole": "opportunity_contact_role",
+    "LeadHistory": "lead_history",
+}
+HUBSPOT_CRM = ("contacts", "companies", "deals", "calls", "emails", "meetings", "notes")
+HUBSPOT_OTHER = ("owners", "forms", "form_submissions", "email_events", "web_events")
+SINGULAR = {
+    "contacts": "contact",
+    "companies": "company",
+    "deals": "deal",
+    "calls": "call",
+    "emails": "email",
+    "meetings": "meeting",
+    "notes": "note",
+}
+RAW_TABLE = """
+create table if not exists {table} (
+    id varchar primary key, modified_at timestamp, is_deleted boolean, record json,
+    _loaded_at timestamp
+)
+"""
+
+
+def parse_time(value) -> datetime | None:
+    """Salesforce `...+0000`, HubSpot ISO `...Z` or epoch milliseconds, as naive UTC."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, UTC).replace(tzinfo=None)
+    text = str(value).replace("Z", "+00:00")
+    if text.endswith("+0000"):
+        text = text[:-5] + "+00:00"
+    return datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def salesforce_row(record: dict) -> tuple[str, datetime | None, bool, dict]:
+    record = {"IsDeleted": False, **record}
+    modified = record.get("SystemModstamp") or record.get("CreatedDate")
+    return record["Id"], parse_time(modified), bool(record["IsDeleted"]), record
+
+
+def hubspot_crm_row(obj: str, record: dict) -> tuple[str, datetime | None, bool, dict]:
+    """The v3 list shape: system properties filled, associations as `{results: [{id, type}]}`."""
+    out = {k: record[k] for k in ("id", "createdAt", "updatedAt", "archived")}
+    properties = dict(record.get("properties") or {})
+    modified_name = "lastmodifieddate" if obj == "contacts" else "hs_lastmodifieddate"
+    properties.setdefault("createdate", record["createdAt"])
+    properties.setdefault(modified_name, record["updatedAt"])
+    properties.setdefault("hs_object_id", record["id"])
+    out["properties"] = properties
+    associations = record.get("associations") or {}
+    if associations:
+        out["associations"] = {
+            target: {"results": [{"id": i, "type": f"{SINGULAR[obj]}_to_{SINGULAR[target]}"} for i in ids]}
+            for target, ids in associations.items()
+        }
+    return out["id"], parse_time(properties[modified_name]), bool(out["archived"]), out
+
+
+def hubspot_other_row(obj: str, record: dict) -> tuple[str, datetime | None, bool, dict]:
+    if obj == "form_submissions":
+        return record["conversionId"], parse_time(record["submittedAt"]), False, record
+    if obj == "email_events":
+        return record["id"], parse_time(record["created"]), False, record
+    if obj == "web_events":
+        return record["id"], parse_time(record["occurredAt"]), False, record
+    return record["id"], parse_time(record.get("updatedAt")), bool(record.get("archived")), record
+
+
+def raw_rows(lines: Iterable[dict]) -> dict[tuple[str, str], list[tuple]]:
+    """Load lines grouped by (schema, table), as (id, modified_at, is_deleted, record) rows."""
+    tables: dict[tuple[str, str], dict[str, tuple]] = {}
+    for n, line in enumerate(lines):
+        vendor, obj, record = line.get("vendor"), line.get("object"), line.get("record")
+        if vendor == "salesforce" and obj in SALESFORCE_TABLES:
+            key, row = ("raw_salesforce", SALESFORCE_TABLES[obj]), salesforce_row(record)
+        elif vendor == "hubspot" and obj in HUBSPOT_CRM:
+            key, row = ("raw_hubspot", obj), hubspot_crm_row(obj, record)
+        elif vendor == "hubspot" and obj in HUBSPOT_OTHER:
+            key, row = ("raw_hubspot", obj), hubspot_other_row(obj, record)
+        else:
+            raise ValueError(f"line {n}: unknown vendor/object {vendor!r}/{obj!r}")
+        tables.setdefault(key, {})[row[0]] = row  # an upsert on id, as the loader does
+    return {key: list(rows.values()) for key, rows in tables.items()}
+
+
+def write_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str, rows: list[tuple]) -> None:
+    """Merge rows into one raw table by id, stamping the load time."""
+    target = f'"{schema}"."{table}"'
+    con.execute(f'create schema if not exists "{schema}"')
+    con.execute(RAW_TABLE.format(table=target))
+    incoming = pa.table(
+        {
+            "id": pa.array([r[0] for r in rows], pa.string()),
+            "modified_at": pa.array([r[1] for r in rows], pa.timestamp("us")),
+            "is_deleted": pa.array([r[2] for r in rows], pa.bool_()),
+            "record": pa.array([json.dumps(r[3], separators=(",", ":")) for r in rows], pa.string()),
+        }
+    )
+    con.register("incoming", incoming)
+    con.execute(f"""
+        insert or replace into {target}
+        select id, modified_at, is_deleted, record::json, now() at time zone 'UTC' from incoming
+    """)
+    con.unregister("incoming")
+
+
+def load_raw(duckdb_path: Path | str, lines: Iterable[dict]) -> dict[str, int]:
+    """Land generator lines as raw tables (every table of the contract, empty ones too)."""
+    grouped = raw_rows(lines)
+    counts = {}
+    with duckdb.connect(str(duckdb_path)) as con:
+        for table in SALESFORCE_TABLES.values():
+            grouped.setdefault(("raw_salesforce", table), [])
+        for table in HUBSPOT_CRM + HUBSPOT_OTHER:
+            grouped.setdefault(("raw_hubspot", table), [])
+        for (schema, table), rows in sorted(grouped.items()):
+            write_rows(con, schema, table, rows)
+            counts[f"{schema}.{table}"] = len(rows)
+    return counts
+
+
+NUMBER_FIELDS = {"Lead_Score__c", "Fit_Score__c", "Engagement_Score__c"}
+
+
+def apply_updates(duckdb_path: Path | str, now: datetime | None = None) -> int:
+    """Write `main.crm_updates` into the raw records as the CRMs would store and return them.
+
+    Salesforce gives numbers back as floats (42.0); HubSpot stamps
+    `hs_lifecyclestage_<stage>_date` when the stage is set. Returns the number of records changed.
+    """
+    now = (now or datetime.now(UTC)).replace(tzinfo=None)
+    tables = {
+        ("salesforce", "Lead"): ("raw_salesforce", "lead"),
+        ("salesforce", "Contact"): ("raw_salesforce", "contact"),
+        ("hubspot", "contacts"): ("raw_hubspot", "contacts"),
+    }
+    with duckdb.connect(str(duckdb_path)) as con:
+        updates = con.execute(
+            "select vendor, object_type, record_id, field_name, new_value from main.crm_updates"
+        ).fetchall()
+        changed = 0
+        for (vendor, obj), (schema, table) in tables.items():
+            mine = [u for u in updates if (u[0], u[1]) == (vendor, obj)]
+            ids = sorted({u[2] for u in mine})
+            if not ids:
+                continue
+            held = dict(
+                con.execute(
+                    f'select id, record from "{schema}"."{table}" where id in (select unnest(?))', [ids]
+                ).fetchall()
+            )
+            rows = []
+            for rid in ids:
+                record = copy.deepcopy(json.loads(held[rid]))
+                for _, _, _, name, value in (u for u in mine if u[2] == rid):
+                    if vendor == "salesforce":
+                        record[name] = float(value) if name in NUMBER_FIELDS and value else value
+                    else:
+                        record["properties"][name] = value
+                        if name == "lifecyclestage" and value:
+                            record["properties"][f"hs_lifecyclestage_{value}_date"] = iso(now)
+                if vendor == "salesforce":
+                    record["SystemModstamp"] = record["LastModifiedDate"] = now.strftime(
+                        "%Y-%m-%dT%H:%M:%S.000+0000"
+                    )
+                else:
+                    record["updatedAt"] = record["properties"]["lastmodifieddate"] = iso(now)
+                rows.append((rid, now, False, record))
+            write_rows(con, schema, table, rows)
+            changed += len(rows)
+    return changed
