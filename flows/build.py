@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import date
 
-from prefect import flow
+from dbt_common.events.base_types import EventLevel
+from prefect import flow, get_run_logger
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
 from flows.settings import load_settings
+
+NODE_TASKS_TIMEOUT = 600.0
 
 
 @flow(name="build", log_prints=True)
@@ -25,15 +29,40 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     if as_of is not None:
         args += ["--vars", json.dumps({"as_of": as_of.isoformat()})]
     runner = PrefectDbtRunner(
-        settings=PrefectDbtSettings(project_dir=project, profiles_dir=project),
+        settings=PrefectDbtSettings(
+            project_dir=project,
+            profiles_dir=project,
+            # dbt's INFO lines, shipped per node, cost more than the SQL at this size.
+            log_level=EventLevel(settings.dbt_log_level),
+        ),
         disable_assets=True,
     )
-    result = runner.invoke(args)
+    before = set(threading.enumerate())
+    try:
+        result = runner.invoke(args)
+    finally:
+        _join_node_tasks(before)
     statuses: dict[str, int] = {}
     for node in getattr(result, "result", None) or []:
         status = str(getattr(node, "status", "unknown"))
         statuses[status] = statuses.get(status, 0) + 1
     return {"success": bool(result.success), "nodes": statuses}
+
+
+def _join_node_tasks(before: set[threading.Thread]) -> None:
+    """Wait for the thread prefect-dbt starts per node to report its task run.
+
+    `invoke` returns when dbt is done, not when those threads are: left running, they would
+    report after the flow ended, and the interpreter aborts if they are still alive at exit.
+    """
+    pending = [t for t in threading.enumerate() if t not in before and t.name.endswith("(run_task)")]
+    for thread in pending:
+        thread.join(NODE_TASKS_TIMEOUT)
+    late = [t.name for t in pending if t.is_alive()]
+    if late:
+        get_run_logger().warning(
+            "%d dbt node tasks still running after %.0f s", len(late), NODE_TASKS_TIMEOUT
+        )
 
 
 if __name__ == "__main__":

@@ -155,7 +155,9 @@ def _moment(text: str, hint: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD) or ISO datetime", param_hint=hint) from None
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD) or ISO datetime", param_hint=hint
+        ) from None
 
 
 @app.command()

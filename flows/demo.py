@@ -36,9 +36,8 @@ def _start_sandbox(directory: Path) -> tuple[subprocess.Popen, Path]:
 
 
 def run_demo(directory: Path, people: int, seed: int) -> int:
-    from connectors.sandbox.seed import generate
-
     from connectors.sandbox.admin import SandboxAdmin, read_env
+    from connectors.sandbox.seed import generate
 
     started = time.perf_counter()
     directory = directory.resolve()

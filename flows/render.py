@@ -6,6 +6,8 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
+if not console.is_terminal:  # piped or under make: room for the example tables
+    console.width = 120
 
 STAGE_ORDER = ["subscriber", "lead", "mql", "sql", "opportunity", "customer"]
 

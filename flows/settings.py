@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     duckdb_path: Path = Path(".leadflow/leadflow.duckdb")
     dbt_project_dir: Path = REPO_ROOT / "dbt_project"
     overlap_minutes: int = 5
+    # dbt log lines forwarded to Prefect per node: debug, info, warn or error.
+    dbt_log_level: str = "warn"
 
     @property
     def salesforce_enabled(self) -> bool:

@@ -53,7 +53,8 @@ def first_run(seeded, prefect_harness, tmp_path_factory):
 
 
 def people(path) -> dict[str, dict]:
-    con = duckdb.connect(str(path), read_only=True)
+    # dbt-duckdb keeps its connection open in this process: join it with the same settings.
+    con = duckdb.connect(str(path))
     try:
         cur = con.execute("select * from main.people")
         cols = [c[0] for c in cur.description]

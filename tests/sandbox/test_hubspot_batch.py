@@ -25,8 +25,12 @@ def hs(sandbox) -> HubSpot:
     """A client with a token of its own, so each test has its own rate-limit window."""
     token = sandbox.apps["hubspot"].issue_token()
     sandbox.add_token("hubspot", token)
-    return HubSpot(access_token=token, host=sandbox.url("hubspot"), ssl_ca_cert=str(sandbox.ca_path),
-                   client_side_validation=True)
+    return HubSpot(
+        access_token=token,
+        host=sandbox.url("hubspot"),
+        ssl_ca_cert=str(sandbox.ca_path),
+        client_side_validation=True,
+    )
 
 
 def _create_contacts(hs: HubSpot, count: int, **extra) -> list:
@@ -51,21 +55,25 @@ def _update_body(rows: list[tuple[str, dict]]) -> BatchInputSimplePublicObjectBa
 def test_batch_read_all_found_is_200(hs):
     made = _create_contacts(hs, 3)
     body = BatchReadInputSimplePublicObjectId(
-        inputs=[SimplePublicObjectId(id=c.id) for c in made], properties=["firstname"],
+        inputs=[SimplePublicObjectId(id=c.id) for c in made],
+        properties=["firstname"],
         properties_with_history=[],
     )
     answer, status, _ = hs.crm.objects.batch_api.read_with_http_info("contacts", body)
     assert status == 200
     assert sorted(r.id for r in answer.results) == sorted(c.id for c in made)
-    assert all(set(r.properties) == {"firstname", "createdate", "hs_object_id", "lastmodifieddate"}
-               for r in answer.results)
+    assert all(
+        set(r.properties) == {"firstname", "createdate", "hs_object_id", "lastmodifieddate"}
+        for r in answer.results
+    )
 
 
 def test_batch_read_missing_ids_is_207_with_object_not_found(hs):
     made = _create_contacts(hs, 1)
     body = BatchReadInputSimplePublicObjectId(
         inputs=[SimplePublicObjectId(id=made[0].id), SimplePublicObjectId(id="987654321")],
-        properties=[], properties_with_history=[],
+        properties=[],
+        properties_with_history=[],
     )
     answer, status, _ = hs.crm.objects.batch_api.read_with_http_info("contacts", body)
     assert status == 207
@@ -77,12 +85,15 @@ def test_batch_read_missing_ids_is_207_with_object_not_found(hs):
 
 def test_batch_update_partial_success_is_207(hs):
     made = _create_contacts(hs, 2)
-    body = _update_body([(made[0].id, {"jobtitle": "VP"}), ("99999999", {"jobtitle": "x"}),
-                         (made[1].id, {"city": "Oslo"})])
+    body = _update_body(
+        [(made[0].id, {"jobtitle": "VP"}), ("99999999", {"jobtitle": "x"}), (made[1].id, {"city": "Oslo"})]
+    )
     answer, status, _ = hs.crm.objects.batch_api.update_with_http_info("contacts", body)
     assert status == 207
     assert {r.id: r.properties.get("jobtitle") or r.properties.get("city") for r in answer.results} == {
-        made[0].id: "VP", made[1].id: "Oslo"}
+        made[0].id: "VP",
+        made[1].id: "Oslo",
+    }
     assert answer.errors[0].context["ids"] == ["99999999"]
     moved = {r.id: r.updated_at for r in answer.results}
     assert all(moved[c.id] > c.updated_at for c in made)
@@ -90,8 +101,9 @@ def test_batch_update_partial_success_is_207(hs):
 
 def test_batch_update_duplicate_id_rejects_whole_batch(hs):
     made = _create_contacts(hs, 2, jobtitle="before")
-    body = _update_body([(made[0].id, {"jobtitle": "a"}), (made[1].id, {"jobtitle": "b"}),
-                         (made[0].id, {"jobtitle": "c"})])
+    body = _update_body(
+        [(made[0].id, {"jobtitle": "a"}), (made[1].id, {"jobtitle": "b"}), (made[0].id, {"jobtitle": "c"})]
+    )
     with pytest.raises(ApiException) as err:
         hs.crm.objects.batch_api.update("contacts", body)
     assert err.value.status == 400
@@ -103,15 +115,20 @@ def test_batch_update_duplicate_id_rejects_whole_batch(hs):
 
 def test_batch_update_one_invalid_value_fails_all_with_json_message(hs):
     made = _create_contacts(hs, 3)
-    body = _update_body([(made[0].id, {"numemployees": "25-50"}), (made[1].id, {"numemployees": "huge"}),
-                         (made[2].id, {"jobtitle": "ok"})])
+    body = _update_body(
+        [
+            (made[0].id, {"numemployees": "25-50"}),
+            (made[1].id, {"numemployees": "huge"}),
+            (made[2].id, {"jobtitle": "ok"}),
+        ]
+    )
     with pytest.raises(ApiException) as err:
         hs.crm.objects.batch_api.update("contacts", body)
     assert err.value.status == 400
     message = json.loads(err.value.body)["message"]
     prefix = "Property values were not valid: "
     assert message.startswith(prefix)
-    [problem] = json.loads(message[len(prefix):])
+    [problem] = json.loads(message[len(prefix) :])
     assert problem["name"] == "numemployees" and problem["error"] == "INVALID_OPTION"
     untouched = hs.crm.objects.basic_api.get_by_id("contacts", made[0].id, properties=["numemployees"])
     assert untouched.properties["numemployees"] is None
@@ -127,11 +144,14 @@ def test_batch_over_100_inputs_is_400(hs):
 def test_batch_upsert_by_email_creates_and_updates(hs):
     [existing] = _create_contacts(hs, 1)
     fresh = f"{uuid.uuid4().hex[:10]}@upsert.example"
-    body = BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
-        SimplePublicObjectBatchInputUpsert(id=existing.properties["email"], id_property="email",
-                                           properties={"jobtitle": "Updated"}),
-        SimplePublicObjectBatchInputUpsert(id=fresh, id_property="email", properties={"jobtitle": "New"}),
-    ])
+    body = BatchInputSimplePublicObjectBatchInputUpsert(
+        inputs=[
+            SimplePublicObjectBatchInputUpsert(
+                id=existing.properties["email"], id_property="email", properties={"jobtitle": "Updated"}
+            ),
+            SimplePublicObjectBatchInputUpsert(id=fresh, id_property="email", properties={"jobtitle": "New"}),
+        ]
+    )
     answer, status, _ = hs.crm.objects.batch_api.upsert_with_http_info("contacts", body)
     assert status == 200
     by_new = {r.new: r for r in answer.results}
@@ -140,8 +160,9 @@ def test_batch_upsert_by_email_creates_and_updates(hs):
 
 
 def test_batch_upsert_needs_unique_id_property(hs):
-    body = BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
-        SimplePublicObjectBatchInputUpsert(id="Ada", id_property="firstname", properties={})])
+    body = BatchInputSimplePublicObjectBatchInputUpsert(
+        inputs=[SimplePublicObjectBatchInputUpsert(id="Ada", id_property="firstname", properties={})]
+    )
     with pytest.raises(ApiException) as err:
         hs.crm.objects.batch_api.upsert("contacts", body)
     assert err.value.status == 400

@@ -92,8 +92,12 @@ def test_search_has_its_own_per_second_limit(tight):
 def test_client_sees_429_as_api_exception(tight):
     token = tight.apps["hubspot"].issue_token()
     tight.add_token("hubspot", token)
-    hs = HubSpot(access_token=token, host=tight.url("hubspot"), ssl_ca_cert=str(tight.ca_path),
-                 client_side_validation=True)
+    hs = HubSpot(
+        access_token=token,
+        host=tight.url("hubspot"),
+        ssl_ca_cert=str(tight.ca_path),
+        client_side_validation=True,
+    )
     request = PublicObjectSearchRequest(filter_groups=[], limit=1)
     with pytest.raises(ApiException) as err:
         for _ in range(3):
@@ -105,8 +109,9 @@ def test_daily_limit(fresh_sandbox):
     box = fresh_sandbox
     box.settings.hubspot_daily_limit = 3
     session, url = _session(box)
-    left = [session.get(f"{url}/crm/v3/owners/").headers["X-HubSpot-RateLimit-Daily-Remaining"]
-            for _ in range(3)]
+    left = [
+        session.get(f"{url}/crm/v3/owners/").headers["X-HubSpot-RateLimit-Daily-Remaining"] for _ in range(3)
+    ]
     assert left == ["2", "1", "0"]
     refused = session.get(f"{url}/crm/v3/owners/")
     assert refused.status_code == 429 and refused.json()["policyName"] == "DAILY"
@@ -119,8 +124,11 @@ def test_daily_limit(fresh_sandbox):
 
 @pytest.mark.parametrize(
     ("kind", "status", "category"),
-    [("500", 500, "INTERNAL_ERROR"), ("503", 503, "SERVICE_UNAVAILABLE"),
-     ("expire", 401, "EXPIRED_AUTHENTICATION")],
+    [
+        ("500", 500, "INTERNAL_ERROR"),
+        ("503", 503, "SERVICE_UNAVAILABLE"),
+        ("expire", 401, "EXPIRED_AUTHENTICATION"),
+    ],
 )
 def test_injected_faults_answer_in_hubspot_shape(tight, kind, status, category):
     session, url = _session(tight)
@@ -154,6 +162,7 @@ def test_unknown_path_and_bad_json(tight):
     session, url = _session(tight)
     missing = session.get(f"{url}/crm/v3/nothing-here")
     assert missing.status_code == 404 and missing.json()["status"] == "error"
-    bad = session.post(f"{url}/crm/v3/objects/contacts", data=b"{not json",
-                       headers={"Content-Type": "application/json"})
+    bad = session.post(
+        f"{url}/crm/v3/objects/contacts", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert bad.status_code == 400 and json.loads(bad.text)["category"] == "VALIDATION_ERROR"

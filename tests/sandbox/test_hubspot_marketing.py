@@ -18,8 +18,12 @@ def hs(sandbox) -> HubSpot:
     """A client with a token of its own, so each test has its own rate-limit window."""
     token = sandbox.apps["hubspot"].issue_token()
     sandbox.add_token("hubspot", token)
-    return HubSpot(access_token=token, host=sandbox.url("hubspot"), ssl_ca_cert=str(sandbox.ca_path),
-                   client_side_validation=True)
+    return HubSpot(
+        access_token=token,
+        host=sandbox.url("hubspot"),
+        ssl_ca_cert=str(sandbox.ca_path),
+        client_side_validation=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -27,28 +31,61 @@ def activity(sandbox):
     """Two forms with 7 submissions, 12 email events and 5 web events, all marked as this module's."""
     app, tag = sandbox.apps["hubspot"], uuid.uuid4().hex[:8]
     forms = [str(uuid.uuid4()) for _ in range(2)]
-    app.load("forms", [{"id": f, "name": f"Form {i} {tag}", "formType": "hubspot",
-                        "createdAt": "2025-01-01T00:00:00.000Z"} for i, f in enumerate(forms)])
-    app.load("form_submissions", [
-        {"formId": forms[0], "conversionId": f"{tag}-{i}", "submittedAt": BASE_MS + i * 60_000,
-         "pageUrl": "https://acme.example/demo", "values": [{"name": "email", "value": f"s{i}@x.example",
-                                                               "objectTypeId": "0-1"}]}
-        for i in range(7)
-    ])
+    app.load(
+        "forms",
+        [
+            {
+                "id": f,
+                "name": f"Form {i} {tag}",
+                "formType": "hubspot",
+                "createdAt": "2025-01-01T00:00:00.000Z",
+            }
+            for i, f in enumerate(forms)
+        ],
+    )
+    app.load(
+        "form_submissions",
+        [
+            {
+                "formId": forms[0],
+                "conversionId": f"{tag}-{i}",
+                "submittedAt": BASE_MS + i * 60_000,
+                "pageUrl": "https://acme.example/demo",
+                "values": [{"name": "email", "value": f"s{i}@x.example", "objectTypeId": "0-1"}],
+            }
+            for i in range(7)
+        ],
+    )
     recipient = f"{tag}@mail.example"
     kinds = ["SENT", "DELIVERED", "OPEN"] * 4
-    app.load("email_events", [
-        {"id": f"{tag}-e{i}", "created": BASE_MS + i * 1000, "type": kind, "recipient": recipient,
-         "emailCampaignId": 77}
-        for i, kind in enumerate(kinds)
-    ])
+    app.load(
+        "email_events",
+        [
+            {
+                "id": f"{tag}-e{i}",
+                "created": BASE_MS + i * 1000,
+                "type": kind,
+                "recipient": recipient,
+                "emailCampaignId": 77,
+            }
+            for i, kind in enumerate(kinds)
+        ],
+    )
     contact = str(700_000 + int(tag[:5], 16))
-    app.load("web_events", [
-        {"id": f"{tag}-w{i}", "objectType": "CONTACT", "objectId": contact, "eventType": "e_visited_page",
-         "occurredAt": f"2026-01-0{i + 1}T12:00:00.000Z",
-         "properties": {"hs_url": f"https://acme.example/p{i}", "hs_title": f"P{i}"}}
-        for i in range(5)
-    ])
+    app.load(
+        "web_events",
+        [
+            {
+                "id": f"{tag}-w{i}",
+                "objectType": "CONTACT",
+                "objectId": contact,
+                "eventType": "e_visited_page",
+                "occurredAt": f"2026-01-0{i + 1}T12:00:00.000Z",
+                "properties": {"hs_url": f"https://acme.example/p{i}", "hs_title": f"P{i}"},
+            }
+            for i in range(5)
+        ],
+    )
     return {"forms": forms, "tag": tag, "recipient": recipient, "contact": contact}
 
 
@@ -63,8 +100,9 @@ def test_forms_list_in_v3_shape(hs, activity):
     # email fields), so leadflow reads them raw; so does this test.
     seen, after = {}, None
     while True:
-        answer = json.loads(hs.marketing.forms.forms_api.get_page(
-            limit=1, after=after, _preload_content=False).data)
+        answer = json.loads(
+            hs.marketing.forms.forms_api.get_page(limit=1, after=after, _preload_content=False).data
+        )
         seen.update({f["id"]: f for f in answer["results"]})
         after = (answer.get("paging") or {}).get("next", {}).get("after")
         if not after:
@@ -99,8 +137,12 @@ def test_submissions_limit_and_unknown_form(hs, sandbox, monkeypatch, activity):
 
 
 def test_email_events_window_type_and_offset_paging(hs, sandbox, monkeypatch, activity):
-    params = {"recipient": activity["recipient"], "startTimestamp": BASE_MS + 2000,
-              "endTimestamp": BASE_MS + 9000, "limit": 3}
+    params = {
+        "recipient": activity["recipient"],
+        "startTimestamp": BASE_MS + 2000,
+        "endTimestamp": BASE_MS + 9000,
+        "limit": 3,
+    }
     seen = []
     while True:
         answer = _get(hs, sandbox, monkeypatch, "/email/public/v1/events", **params).json()
@@ -109,8 +151,9 @@ def test_email_events_window_type_and_offset_paging(hs, sandbox, monkeypatch, ac
             break
         params["offset"] = answer["offset"]
     assert seen == [BASE_MS + i * 1000 for i in range(9, 1, -1)]  # inclusive bounds, newest first
-    opens = _get(hs, sandbox, monkeypatch, "/email/public/v1/events", recipient=activity["recipient"],
-                 eventType="OPEN").json()
+    opens = _get(
+        hs, sandbox, monkeypatch, "/email/public/v1/events", recipient=activity["recipient"], eventType="OPEN"
+    ).json()
     assert {e["type"] for e in opens["events"]} == {"OPEN"} and len(opens["events"]) == 4
     assert _get(hs, sandbox, monkeypatch, "/email/public/v1/events", limit=1001).status_code == 400
 
@@ -120,9 +163,14 @@ def test_web_events_filters_paging_and_sort(hs, activity):
     after_moment = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     seen, cursor = [], None
     while True:
-        page = api.get_page(object_type="contact", object_id=activity["contact"],
-                            event_type="e_visited_page", occurred_after=after_moment,
-                            limit=2, after=cursor)
+        page = api.get_page(
+            object_type="contact",
+            object_id=activity["contact"],
+            event_type="e_visited_page",
+            occurred_after=after_moment,
+            limit=2,
+            after=cursor,
+        )
         seen += [e.properties["hs_title"] for e in page.results]
         if page.paging is None:
             break

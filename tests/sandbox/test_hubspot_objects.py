@@ -19,8 +19,12 @@ def hs(sandbox) -> HubSpot:
     """A client with a token of its own, so each test has its own rate-limit window."""
     token = sandbox.apps["hubspot"].issue_token()
     sandbox.add_token("hubspot", token)
-    return HubSpot(access_token=token, host=sandbox.url("hubspot"), ssl_ca_cert=str(sandbox.ca_path),
-                   client_side_validation=True)
+    return HubSpot(
+        access_token=token,
+        host=sandbox.url("hubspot"),
+        ssl_ca_cert=str(sandbox.ca_path),
+        client_side_validation=True,
+    )
 
 
 def _email() -> str:
@@ -65,7 +69,13 @@ def test_get_by_id_and_by_email_with_properties_filter(hs):
     assert by_email.id == made.id
     default = api.get_by_id("contacts", made.id)
     assert set(default.properties) == {
-        "createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}
+        "createdate",
+        "email",
+        "firstname",
+        "hs_object_id",
+        "lastmodifieddate",
+        "lastname",
+    }
     assert default.properties["lastname"] is None
 
 
@@ -118,8 +128,9 @@ def test_lifecycle_stage_moves_forward_only_and_stamps_entry_dates(hs):
     api = hs.crm.objects.basic_api
     made = _create(hs, email=_email(), lifecyclestage="lead")
     assert ISO_MS.match(made.properties["hs_lifecyclestage_lead_date"])
-    sql = api.update("contacts", made.id,
-                     SimplePublicObjectInput(properties={"lifecyclestage": "salesqualifiedlead"}))
+    sql = api.update(
+        "contacts", made.id, SimplePublicObjectInput(properties={"lifecyclestage": "salesqualifiedlead"})
+    )
     assert sql.properties["hs_lifecyclestage_salesqualifiedlead_date"] == sql.properties["lastmodifieddate"]
     with pytest.raises(ApiException) as err:
         api.update("contacts", made.id, SimplePublicObjectInput(properties={"lifecyclestage": "lead"}))
@@ -131,8 +142,10 @@ def test_lifecycle_stage_moves_forward_only_and_stamps_entry_dates(hs):
 
 
 def test_list_pages_by_id_with_link_and_comma_properties(hs, sandbox):
-    made = {_create(hs, "meetings", hs_meeting_title=f"m{i}", hs_timestamp="2026-01-05T10:00:00Z").id
-            for i in range(7)}
+    made = {
+        _create(hs, "meetings", hs_meeting_title=f"m{i}", hs_timestamp="2026-01-05T10:00:00Z").id
+        for i in range(7)
+    }
     api = hs.crm.objects.basic_api
     seen, after, pages = [], None, 0
     while True:
@@ -156,8 +169,13 @@ def test_list_pages_by_id_with_link_and_comma_properties(hs, sandbox):
     )
     assert answer.status_code == 200
     first = answer.json()["results"][0]["properties"]
-    assert set(first) == {"hs_meeting_title", "hs_timestamp", "hs_createdate", "hs_lastmodifieddate",
-                          "hs_object_id"}
+    assert set(first) == {
+        "hs_meeting_title",
+        "hs_timestamp",
+        "hs_createdate",
+        "hs_lastmodifieddate",
+        "hs_object_id",
+    }
 
 
 def test_archive_then_list_archived(hs):

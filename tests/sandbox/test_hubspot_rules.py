@@ -26,8 +26,12 @@ def hs(sandbox) -> HubSpot:
     """A client with a token of its own, so each test has its own rate-limit window."""
     token = sandbox.apps["hubspot"].issue_token()
     sandbox.add_token("hubspot", token)
-    return HubSpot(access_token=token, host=sandbox.url("hubspot"), ssl_ca_cert=str(sandbox.ca_path),
-                   client_side_validation=True)
+    return HubSpot(
+        access_token=token,
+        host=sandbox.url("hubspot"),
+        ssl_ca_cert=str(sandbox.ca_path),
+        client_side_validation=True,
+    )
 
 
 def _create(hs, kind="contacts", **props):
@@ -42,8 +46,9 @@ def test_one_contact_per_email(hs):
     assert err.value.status == 409
     detail = json.loads(err.value.body)
     assert detail["category"] == "CONFLICT" and detail["message"].endswith(f"Existing ID: {first.id}")
-    batch = BatchInputSimplePublicObjectBatchInputForCreate(inputs=[
-        SimplePublicObjectBatchInputForCreate(properties={"email": email})])
+    batch = BatchInputSimplePublicObjectBatchInputForCreate(
+        inputs=[SimplePublicObjectBatchInputForCreate(properties={"email": email})]
+    )
     with pytest.raises(ApiException) as err:
         hs.crm.objects.batch_api.create("contacts", batch)
     assert err.value.status == 409
@@ -52,20 +57,24 @@ def test_one_contact_per_email(hs):
 def test_deal_closed_flags_follow_the_stage(hs):
     deal = _create(hs, "deals", dealname="Flags", dealstage="contractsent", pipeline="default")
     assert deal.properties["hs_is_closed"] == "false"
-    won = hs.crm.objects.basic_api.update("deals", deal.id, SimplePublicObjectInput(
-        properties={"dealstage": "closedwon"}))
+    won = hs.crm.objects.basic_api.update(
+        "deals", deal.id, SimplePublicObjectInput(properties={"dealstage": "closedwon"})
+    )
     assert (won.properties["hs_is_closed"], won.properties["hs_is_closed_won"]) == ("true", "true")
 
 
 def test_date_properties_take_days_only(hs):
     name = f"leadflow_d_{uuid.uuid4().hex[:6]}"
-    hs.crm.properties.core_api.create("contacts", PropertyCreate(
-        name=name, label="D", type="date", field_type="date", group_name="contactinformation"))
+    hs.crm.properties.core_api.create(
+        "contacts",
+        PropertyCreate(name=name, label="D", type="date", field_type="date", group_name="contactinformation"),
+    )
     made = _create(hs, email=f"{name}@dates.example", **{name: "1767225600000"})  # midnight UTC
     assert made.properties[name] == "2026-01-01"
     with pytest.raises(ApiException) as err:
-        hs.crm.objects.basic_api.update("contacts", made.id, SimplePublicObjectInput(
-            properties={name: "1767225600001"}))
+        hs.crm.objects.basic_api.update(
+            "contacts", made.id, SimplePublicObjectInput(properties={name: "1767225600001"})
+        )
     message = json.loads(err.value.body)["message"]
     assert err.value.status == 400 and "INVALID_DATE" in message and name in message
 
@@ -81,8 +90,14 @@ def test_free_text_query_and_id_filter(hs):
     api = hs.crm.objects.search_api
     found = api.do_search("contacts", PublicObjectSearchRequest(query=f"zed{tag[:4]}", limit=10))
     assert [r.id for r in found.results] == [made.id]
-    by_id = api.do_search("contacts", PublicObjectSearchRequest(filter_groups=[FilterGroup(filters=[
-        Filter(property_name="hs_object_id", operator="EQ", value=made.id)])]))
+    by_id = api.do_search(
+        "contacts",
+        PublicObjectSearchRequest(
+            filter_groups=[
+                FilterGroup(filters=[Filter(property_name="hs_object_id", operator="EQ", value=made.id)])
+            ]
+        ),
+    )
     assert by_id.total == 1 and by_id.results[0].id == made.id
 
 
@@ -91,20 +106,32 @@ def test_admin_load_over_http_then_read_back(sandbox, hs):
     session.verify, session.trust_env = str(sandbox.ca_path), False
     rid = str(7_700_000 + uuid.uuid4().int % 100_000)
     lines = [
-        {"vendor": "hubspot", "object": "contacts", "record": {
-            "id": rid, "properties": {"email": f"Mixed.Case{rid}@Load.example", "lifecyclestage": "customer"},
-            "createdAt": "2025-05-01T10:00:00.000Z", "updatedAt": "2025-06-01T10:00:00.000Z"}},
+        {
+            "vendor": "hubspot",
+            "object": "contacts",
+            "record": {
+                "id": rid,
+                "properties": {"email": f"Mixed.Case{rid}@Load.example", "lifecyclestage": "customer"},
+                "createdAt": "2025-05-01T10:00:00.000Z",
+                "updatedAt": "2025-06-01T10:00:00.000Z",
+            },
+        },
     ]
-    answer = session.post(f"{sandbox.url('hubspot')}/_sandbox/load",
-                          data="\n".join(json.dumps(line) for line in lines),
-                          headers={"Authorization": f"Bearer {hs.access_token}"})
+    answer = session.post(
+        f"{sandbox.url('hubspot')}/_sandbox/load",
+        data="\n".join(json.dumps(line) for line in lines),
+        headers={"Authorization": f"Bearer {hs.access_token}"},
+    )
     assert answer.status_code == 200 and answer.json() == {"loaded": {"contacts": 1}}
     got = hs.crm.objects.basic_api.get_by_id("contacts", rid, properties=["email", "lifecyclestage"])
     assert got.properties["email"] == f"Mixed.Case{rid}@Load.example"  # loaded as given
     assert got.properties["lastmodifieddate"] == "2025-06-01T10:00:00.000Z"
     assert got.properties["createdate"] == "2025-05-01T10:00:00.000Z"
-    bad = session.post(f"{sandbox.url('hubspot')}/_sandbox/load",
-                       data=json.dumps({"vendor": "hubspot", "object": "deals",
-                                        "record": {"id": "1", "properties": {"amount": "lots"}}}),
-                       headers={"Authorization": f"Bearer {hs.access_token}"})
+    bad = session.post(
+        f"{sandbox.url('hubspot')}/_sandbox/load",
+        data=json.dumps(
+            {"vendor": "hubspot", "object": "deals", "record": {"id": "1", "properties": {"amount": "lots"}}}
+        ),
+        headers={"Authorization": f"Bearer {hs.access_token}"},
+    )
     assert bad.status_code == 400 and "property amount" in bad.json()["error"]

@@ -14,40 +14,86 @@ def hs(sandbox) -> HubSpot:
     """A client with a token of its own, so each test has its own rate-limit window."""
     token = sandbox.apps["hubspot"].issue_token()
     sandbox.add_token("hubspot", token)
-    return HubSpot(access_token=token, host=sandbox.url("hubspot"), ssl_ca_cert=str(sandbox.ca_path),
-                   client_side_validation=True)
+    return HubSpot(
+        access_token=token,
+        host=sandbox.url("hubspot"),
+        ssl_ca_cert=str(sandbox.ca_path),
+        client_side_validation=True,
+    )
 
 
 @pytest.fixture(scope="module")
 def loaded(sandbox):
     app = sandbox.apps["hubspot"]
-    app.load("contacts", [{"id": str(880100 + i), "properties": {"email": f"web{i}@webinar.example",
-                                                                  "firstname": f"W{i}"}} for i in range(4)])
-    app.load("marketing_events", [{
-        "objectId": EVENT, "eventName": "Scoring 101", "eventType": "WEBINAR", "eventOrganizer": "Acme",
-        "externalEventId": "zoom-77", "startDateTime": "2026-02-01T16:00:00.000Z",
-        "endDateTime": "2026-02-01T17:00:00.000Z", "createdAt": "2026-01-10T00:00:00.000Z",
-    }])
+    app.load(
+        "contacts",
+        [
+            {"id": str(880100 + i), "properties": {"email": f"web{i}@webinar.example", "firstname": f"W{i}"}}
+            for i in range(4)
+        ],
+    )
+    app.load(
+        "marketing_events",
+        [
+            {
+                "objectId": EVENT,
+                "eventName": "Scoring 101",
+                "eventType": "WEBINAR",
+                "eventOrganizer": "Acme",
+                "externalEventId": "zoom-77",
+                "startDateTime": "2026-02-01T16:00:00.000Z",
+                "endDateTime": "2026-02-01T17:00:00.000Z",
+                "createdAt": "2026-01-10T00:00:00.000Z",
+            }
+        ],
+    )
     states = ["REGISTERED", "ATTENDED", "ATTENDED", "NO_SHOW"]
-    app.load("event_participations", [
-        {"id": f"p{i}", "marketingEventId": EVENT, "contactId": str(880100 + i), "state": state,
-         "occurredAt": 1_769_961_600_000 + i * 1000,
-         **({"attendanceDurationSeconds": 1800} if state == "ATTENDED" else {})}
-        for i, state in enumerate(states)
-    ])
-    app.load("conversation_threads", [
-        {"id": str(990000 + i), "status": "OPEN" if i % 2 else "CLOSED", "inboxId": "147",
-         "associatedContactId": "880100", "originalChannelId": "1000", "originalChannelAccountId": "55",
-         "createdAt": f"2026-03-0{i + 1}T09:00:00.000Z",
-         "latestMessageTimestamp": f"2026-03-0{i + 1}T09:05:00.000Z"}
-        for i in range(3)
-    ])
-    app.load("conversation_messages", [
-        {"id": f"m{i}", "conversationsThreadId": "990000", "createdAt": f"2026-03-01T09:0{i}:00.000Z",
-         "text": f"hello {i}", "direction": "INCOMING" if i % 2 == 0 else "OUTGOING",
-         "channelId": "1000", "channelAccountId": "55", "senders": [{"actorId": "V-1"}]}
-        for i in range(5)
-    ])
+    app.load(
+        "event_participations",
+        [
+            {
+                "id": f"p{i}",
+                "marketingEventId": EVENT,
+                "contactId": str(880100 + i),
+                "state": state,
+                "occurredAt": 1_769_961_600_000 + i * 1000,
+                **({"attendanceDurationSeconds": 1800} if state == "ATTENDED" else {}),
+            }
+            for i, state in enumerate(states)
+        ],
+    )
+    app.load(
+        "conversation_threads",
+        [
+            {
+                "id": str(990000 + i),
+                "status": "OPEN" if i % 2 else "CLOSED",
+                "inboxId": "147",
+                "associatedContactId": "880100",
+                "originalChannelId": "1000",
+                "originalChannelAccountId": "55",
+                "createdAt": f"2026-03-0{i + 1}T09:00:00.000Z",
+                "latestMessageTimestamp": f"2026-03-0{i + 1}T09:05:00.000Z",
+            }
+            for i in range(3)
+        ],
+    )
+    app.load(
+        "conversation_messages",
+        [
+            {
+                "id": f"m{i}",
+                "conversationsThreadId": "990000",
+                "createdAt": f"2026-03-01T09:0{i}:00.000Z",
+                "text": f"hello {i}",
+                "direction": "INCOMING" if i % 2 == 0 else "OUTGOING",
+                "channelId": "1000",
+                "channelAccountId": "55",
+                "senders": [{"actorId": "V-1"}],
+            }
+            for i in range(5)
+        ],
+    )
     return app
 
 
@@ -87,14 +133,23 @@ def test_threads_filters_and_paging(hs, sandbox, monkeypatch, loaded):
 
     first = get("/conversations/v3/conversations/threads", associatedContactId="880100", limit=2).json()
     assert [t["id"] for t in first["results"]] == ["990000", "990001"]
-    rest = get("/conversations/v3/conversations/threads", associatedContactId="880100", limit=2,
-               after=first["paging"]["next"]["after"]).json()
+    rest = get(
+        "/conversations/v3/conversations/threads",
+        associatedContactId="880100",
+        limit=2,
+        after=first["paging"]["next"]["after"],
+    ).json()
     assert [t["id"] for t in rest["results"]] == ["990002"] and "paging" not in rest
-    open_only = get("/conversations/v3/conversations/threads", associatedContactId="880100",
-                    threadStatus="OPEN").json()
+    open_only = get(
+        "/conversations/v3/conversations/threads", associatedContactId="880100", threadStatus="OPEN"
+    ).json()
     assert [t["id"] for t in open_only["results"]] == ["990001"]
-    recent = get("/conversations/v3/conversations/threads", sort="latestMessageTimestamp",
-                 latestMessageTimestampAfter="2026-03-02T00:00:00Z", inboxId="147").json()
+    recent = get(
+        "/conversations/v3/conversations/threads",
+        sort="latestMessageTimestamp",
+        latestMessageTimestampAfter="2026-03-02T00:00:00Z",
+        inboxId="147",
+    ).json()
     assert [t["id"] for t in recent["results"]] == ["990001", "990002"]
     assert get("/conversations/v3/conversations/threads", sort="latestMessageTimestamp").status_code == 400
 
@@ -105,9 +160,15 @@ def test_thread_messages_in_time_order(hs, sandbox, monkeypatch, loaded):
     page = hs.api_request({"path": path, "qs": {"limit": 3}, "base_url": sandbox.url("hubspot")}).json()
     assert [m["text"] for m in page["results"]] == ["hello 0", "hello 1", "hello 2"]
     assert page["results"][0]["type"] == "MESSAGE" and page["results"][0]["direction"] == "INCOMING"
-    rest = hs.api_request({"path": path, "qs": {"limit": 3, "after": page["paging"]["next"]["after"]},
-                           "base_url": sandbox.url("hubspot")}).json()
+    rest = hs.api_request(
+        {
+            "path": path,
+            "qs": {"limit": 3, "after": page["paging"]["next"]["after"]},
+            "base_url": sandbox.url("hubspot"),
+        }
+    ).json()
     assert [m["text"] for m in rest["results"]] == ["hello 3", "hello 4"]
-    missing = hs.api_request({"path": "/conversations/v3/conversations/threads/1/messages",
-                              "base_url": sandbox.url("hubspot")})
+    missing = hs.api_request(
+        {"path": "/conversations/v3/conversations/threads/1/messages", "base_url": sandbox.url("hubspot")}
+    )
     assert missing.status_code == 404

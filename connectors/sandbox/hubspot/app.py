@@ -40,8 +40,18 @@ class HubSpotApp(VendorApp):
         self.associations = associations.Associations(self)
         self.limits = RateLimiter(self.clock, self.settings)
         self.search_handler = None  # set by search.install; searches have their own limit
-        for module in (objects, batch, search, properties, associations, owners, marketing, events,
-                       webinars, conversations):
+        for module in (
+            objects,
+            batch,
+            search,
+            properties,
+            associations,
+            owners,
+            marketing,
+            events,
+            webinars,
+            conversations,
+        ):
             module.install(self)
 
     # -- VendorApp ---------------------------------------------------------------------------
@@ -148,4 +158,3 @@ class HubSpotApp(VendorApp):
     def base_url(request: Request) -> str:
         """Where the client reached us, for `paging.next.link`."""
         return f"https://{request.header('Host') or 'api.hubapi.com'}"
-

@@ -13,26 +13,45 @@ OBJECT = "associations"  # store rows "contacts/101/companies/55" -> {"types": [
 
 # HubSpot-defined default (unlabeled) association type ids, per direction.
 _DEFAULT_TYPES = {
-    ("contact", "company"): 279, ("company", "contact"): 280,
-    ("deal", "contact"): 3, ("contact", "deal"): 4,
-    ("deal", "company"): 341, ("company", "deal"): 342,
-    ("contact", "call"): 193, ("call", "contact"): 194,
-    ("contact", "email"): 197, ("email", "contact"): 198,
-    ("contact", "meeting"): 199, ("meeting", "contact"): 200,
-    ("contact", "note"): 201, ("note", "contact"): 202,
-    ("company", "call"): 181, ("call", "company"): 182,
-    ("company", "email"): 185, ("email", "company"): 186,
-    ("company", "meeting"): 187, ("meeting", "company"): 188,
-    ("company", "note"): 189, ("note", "company"): 190,
-    ("deal", "call"): 205, ("call", "deal"): 206,
-    ("deal", "email"): 209, ("email", "deal"): 210,
-    ("deal", "meeting"): 211, ("meeting", "deal"): 212,
-    ("deal", "note"): 213, ("note", "deal"): 214,
+    ("contact", "company"): 279,
+    ("company", "contact"): 280,
+    ("deal", "contact"): 3,
+    ("contact", "deal"): 4,
+    ("deal", "company"): 341,
+    ("company", "deal"): 342,
+    ("contact", "call"): 193,
+    ("call", "contact"): 194,
+    ("contact", "email"): 197,
+    ("email", "contact"): 198,
+    ("contact", "meeting"): 199,
+    ("meeting", "contact"): 200,
+    ("contact", "note"): 201,
+    ("note", "contact"): 202,
+    ("company", "call"): 181,
+    ("call", "company"): 182,
+    ("company", "email"): 185,
+    ("email", "company"): 186,
+    ("company", "meeting"): 187,
+    ("meeting", "company"): 188,
+    ("company", "note"): 189,
+    ("note", "company"): 190,
+    ("deal", "call"): 205,
+    ("call", "deal"): 206,
+    ("deal", "email"): 209,
+    ("email", "deal"): 210,
+    ("deal", "meeting"): 211,
+    ("meeting", "deal"): 212,
+    ("deal", "note"): 213,
+    ("note", "deal"): 214,
 }
 
 # Labeled "Primary" types (a record's main company).
-_PRIMARY_TYPES = {("contact", "company"): 1, ("company", "contact"): 2, ("deal", "company"): 5,
-                  ("company", "deal"): 6}
+_PRIMARY_TYPES = {
+    ("contact", "company"): 1,
+    ("company", "contact"): 2,
+    ("deal", "company"): 5,
+    ("company", "deal"): 6,
+}
 
 
 def default_type(source: ObjectType, target: ObjectType) -> int | None:
@@ -64,13 +83,18 @@ class Associations:
     def pair(self, source: ObjectType, target: ObjectType) -> int:
         type_id = default_type(source, target)
         if type_id is None:
-            raise errors.bad_request(
-                f"{source.name} cannot be associated with {target.name} in this account"
-            )
+            raise errors.bad_request(f"{source.name} cannot be associated with {target.name} in this account")
         return type_id
 
-    def rows(self, source: ObjectType, sid: str, target: ObjectType, tid: str, now_ms: int,
-             type_ids: list[int] | None = None) -> list[Record]:
+    def rows(
+        self,
+        source: ObjectType,
+        sid: str,
+        target: ObjectType,
+        tid: str,
+        now_ms: int,
+        type_ids: list[int] | None = None,
+    ) -> list[Record]:
         """Both directions of one association, ready for put_many."""
         forward = type_ids or [self.pair(source, target)]
         backward = [self.pair(target, source)]
@@ -83,9 +107,12 @@ class Associations:
         """(target id, type ids) pairs in numeric id order."""
         prefix = f"{source.name}/{sid}/{target.name}/"
         found = self.store.select(
-            VENDOR, OBJECT, where="id >= ? and id < ?", params=(prefix, prefix[:-1] + "0"),
+            VENDOR,
+            OBJECT,
+            where="id >= ? and id < ?",
+            params=(prefix, prefix[:-1] + "0"),
         )
-        pairs = [(r.id[len(prefix):], r.data.get("types", [])) for r in found]
+        pairs = [(r.id[len(prefix) :], r.data.get("types", [])) for r in found]
         return sorted(pairs, key=lambda p: (len(p[0]), p[0]))
 
     def v3(self, source: ObjectType, sid: str, names: list[str]) -> dict:
@@ -104,8 +131,10 @@ class Associations:
 
 def _v4_types(type_ids: list[int]) -> list[dict]:
     primary = set(_PRIMARY_TYPES.values())
-    return [{"category": "HUBSPOT_DEFINED", "typeId": t, "label": "Primary" if t in primary else None}
-            for t in type_ids]
+    return [
+        {"category": "HUBSPOT_DEFINED", "typeId": t, "label": "Primary" if t in primary else None}
+        for t in type_ids
+    ]
 
 
 def install(app) -> None:
@@ -141,12 +170,18 @@ def install(app) -> None:
             if not found:
                 missing.append(sid)
                 continue
-            results.append({
-                "from": {"id": sid},
-                "to": [{"toObjectId": int(t), "associationTypes": _v4_types(ids)} for t, ids in found],
-            })
-        body = {"status": "COMPLETE", "results": results, "startedAt": started,
-                "completedAt": iso(app.clock.now_ms())}
+            results.append(
+                {
+                    "from": {"id": sid},
+                    "to": [{"toObjectId": int(t), "associationTypes": _v4_types(ids)} for t, ids in found],
+                }
+            )
+        body = {
+            "status": "COMPLETE",
+            "results": results,
+            "startedAt": started,
+            "completedAt": iso(app.clock.now_ms()),
+        }
         if not missing:
             return Response.json(body)
         body["numErrors"] = len(missing)
@@ -155,7 +190,8 @@ def install(app) -> None:
                 "VALIDATION_ERROR",
                 f"No {target.singular} is associated with {source.singular} {sid}.",
                 fromObjectId=[sid],
-            ) | {"subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND"}
+            )
+            | {"subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND"}
             for sid in missing
         ]
         return Response.json(body, 207)
@@ -167,8 +203,11 @@ def install(app) -> None:
                 raise errors.not_found(f"No {otype.singular} with id {rid} exists")
         app.store.put_many(links.rows(source, sid, target, tid, app.clock.tick_ms()))
         return [
-            {"from": {"id": a}, "to": {"id": b},
-             "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": t}}
+            {
+                "from": {"id": a},
+                "to": {"id": b},
+                "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": t},
+            }
             for a, b, t in ((sid, tid, forward), (tid, sid, backward))
         ]
 
@@ -176,8 +215,14 @@ def install(app) -> None:
         source, target = types_of(request, "from", "to")
         started = iso(app.clock.now_ms())
         results = associate(source, request.params["id"], target, request.params["toId"])
-        return Response.json({"status": "COMPLETE", "results": results, "startedAt": started,
-                              "completedAt": iso(app.clock.now_ms())})
+        return Response.json(
+            {
+                "status": "COMPLETE",
+                "results": results,
+                "startedAt": started,
+                "completedAt": iso(app.clock.now_ms()),
+            }
+        )
 
     def put_labeled(request: Request) -> Response:
         source, target = types_of(request, "from", "to")
@@ -186,17 +231,27 @@ def install(app) -> None:
             type_ids = [int(s["associationTypeId"]) for s in specs]
         except (KeyError, TypeError, ValueError):
             raise errors.bad_request(
-                "Body needs a list of {associationCategory, associationTypeId}") from None
+                "Body needs a list of {associationCategory, associationTypeId}"
+            ) from None
         if not type_ids or any(target_for(source, t) != target for t in type_ids):
             raise errors.bad_request(
-                f"association types {type_ids} do not link {source.name} to {target.name}")
+                f"association types {type_ids} do not link {source.name} to {target.name}"
+            )
         sid, tid = request.params["id"], request.params["toId"]
         for otype, rid in ((source, sid), (target, tid)):
             if app.records.get(otype, rid) is None:
                 raise errors.not_found(f"No {otype.singular} with id {rid} exists")
         app.store.put_many(links.rows(source, sid, target, tid, app.clock.tick_ms(), type_ids))
-        return Response.json({"fromObjectTypeId": source.type_id, "fromObjectId": int(sid),
-                              "toObjectTypeId": target.type_id, "toObjectId": int(tid), "labels": []}, 201)
+        return Response.json(
+            {
+                "fromObjectTypeId": source.type_id,
+                "fromObjectId": int(sid),
+                "toObjectTypeId": target.type_id,
+                "toObjectId": int(tid),
+                "labels": [],
+            },
+            201,
+        )
 
     def batch_default(request: Request) -> Response:
         source, target = types_of(request, "from", "to")
@@ -208,8 +263,14 @@ def install(app) -> None:
             except (KeyError, TypeError):
                 raise errors.bad_request("Each input needs from.id and to.id") from None
             results.extend(associate(source, sid, target, tid))
-        return Response.json({"status": "COMPLETE", "results": results, "startedAt": started,
-                              "completedAt": iso(app.clock.now_ms())})
+        return Response.json(
+            {
+                "status": "COMPLETE",
+                "results": results,
+                "startedAt": started,
+                "completedAt": iso(app.clock.now_ms()),
+            }
+        )
 
     app.router.add("GET", "/crm/v4/objects/{from}/{id}/associations/{to}", list_v4)
     app.router.add("PUT", "/crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}", put_default)

@@ -12,8 +12,12 @@ BATCH_MAX = 100
 
 
 def _answer(app, started: str, results: list, problems: list[dict], ok_status: int = 200) -> Response:
-    body = {"status": "COMPLETE", "results": results, "startedAt": started,
-            "completedAt": iso(app.clock.now_ms())}
+    body = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": started,
+        "completedAt": iso(app.clock.now_ms()),
+    }
     if not problems:
         return Response.json(body, ok_status)
     body["numErrors"] = len(problems)
@@ -155,11 +159,25 @@ def install(app) -> None:
             for rec in app.store.get_many("hubspot", otype.name, ids).values():
                 if not rec.deleted:
                     now = app.clock.tick_ms()
-                    rows.append(records.build(otype, rec.id, rec.data["properties"], rec.created,
-                                              now, archived=True, archived_at=iso(now)))
+                    rows.append(
+                        records.build(
+                            otype,
+                            rec.id,
+                            rec.data["properties"],
+                            rec.created,
+                            now,
+                            archived=True,
+                            archived_at=iso(now),
+                        )
+                    )
             app.store.put_many(rows)
         return Response.empty(204)
 
-    for action, handler in (("read", read), ("create", create), ("update", update),
-                            ("upsert", upsert), ("archive", archive)):
+    for action, handler in (
+        ("read", read),
+        ("create", create),
+        ("update", update),
+        ("upsert", upsert),
+        ("archive", archive),
+    ):
         app.router.add("POST", f"/crm/v3/objects/{{type}}/batch/{action}", handler)

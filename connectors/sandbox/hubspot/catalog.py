@@ -38,16 +38,16 @@ def _pick(name, label, group, options, **kw) -> Property:
 
 def _owner(group: str) -> Property:
     # Options are the account's owners; the value is checked against them on write.
-    return Property(
-        "hubspot_owner_id", "Owner", "enumeration", "select", group, external_options=True
-    )
+    return Property("hubspot_owner_id", "Owner", "enumeration", "select", group, external_options=True)
 
 
 def _stage_props(group: str) -> list[Property]:
     return [
         Property("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", group, _STAGES),
-        *(_when(f"hs_lifecyclestage_{s}_date", f"Became a {_STAGE_LABELS[s]} Date", group)
-          for s in LIFECYCLE_STAGES),
+        *(
+            _when(f"hs_lifecyclestage_{s}_date", f"Became a {_STAGE_LABELS[s]} Date", group)
+            for s in LIFECYCLE_STAGES
+        ),
     ]
 
 
@@ -62,54 +62,105 @@ def _system(created: str, modified: str, group: str) -> list[Property]:
 _C = "contactinformation"
 CONTACTS = [
     _text("email", "Email", _C, unique=True),
-    *(_text(n, label, _C) for n, label in (
-        ("firstname", "First Name"), ("lastname", "Last Name"), ("company", "Company Name"),
-        ("jobtitle", "Job Title"), ("country", "Country/Region"), ("state", "State/Region"),
-        ("city", "City"), ("zip", "Postal Code"), ("address", "Street Address"),
-        ("phone", "Phone Number"), ("mobilephone", "Mobile Phone Number"),
-        ("website", "Website URL"), ("industry", "Industry"), ("annualrevenue", "Annual Revenue"),
-        ("salesforceleadid", "Salesforce Lead ID"), ("salesforcecontactid", "Salesforce Contact ID"),
-        ("salesforceaccountid", "Salesforce Account ID"),
-    )),
-    _pick("numemployees", "Number of Employees", _C,
-          ("1-5", "5-25", "25-50", "50-100", "100-500", "500-1000", "1000+")),
-    _pick("hs_lead_status", "Lead Status", _C,
-          ("NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
-           "CONNECTED", "BAD_TIMING")),
+    *(
+        _text(n, label, _C)
+        for n, label in (
+            ("firstname", "First Name"),
+            ("lastname", "Last Name"),
+            ("company", "Company Name"),
+            ("jobtitle", "Job Title"),
+            ("country", "Country/Region"),
+            ("state", "State/Region"),
+            ("city", "City"),
+            ("zip", "Postal Code"),
+            ("address", "Street Address"),
+            ("phone", "Phone Number"),
+            ("mobilephone", "Mobile Phone Number"),
+            ("website", "Website URL"),
+            ("industry", "Industry"),
+            ("annualrevenue", "Annual Revenue"),
+            ("salesforceleadid", "Salesforce Lead ID"),
+            ("salesforcecontactid", "Salesforce Contact ID"),
+            ("salesforceaccountid", "Salesforce Account ID"),
+        )
+    ),
+    _pick(
+        "numemployees",
+        "Number of Employees",
+        _C,
+        ("1-5", "5-25", "25-50", "50-100", "100-500", "500-1000", "1000+"),
+    ),
+    _pick(
+        "hs_lead_status",
+        "Lead Status",
+        _C,
+        (
+            "NEW",
+            "OPEN",
+            "IN_PROGRESS",
+            "OPEN_DEAL",
+            "UNQUALIFIED",
+            "ATTEMPTED_TO_CONTACT",
+            "CONNECTED",
+            "BAD_TIMING",
+        ),
+    ),
     _owner(_C),
     *_stage_props(_C),
     _number("associatedcompanyid", "Primary Associated Company ID", _C),
-    _pick("hs_analytics_source", "Original Source", "analyticsinformation",
-          ("ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_MEDIA", "REFERRALS",
-           "OTHER_CAMPAIGNS", "DIRECT_TRAFFIC", "OFFLINE", "PAID_SOCIAL", "AI_REFERRALS"),
-          read_only=True),
-    _number("hs_analytics_num_page_views", "Number of Pageviews", "analyticsinformation",
-            read_only=True),
-    _number("hs_analytics_num_visits", "Number of Sessions", "analyticsinformation",
-            read_only=True),
-    Property("hs_email_optout", "Unsubscribed from all email", "bool", "booleancheckbox",
-             "emailinformation", read_only=True),
-    _number("num_conversion_events", "Number of Form Submissions", "conversioninformation",
-            read_only=True),
-    _text("recent_conversion_event_name", "Recent Conversion", "conversioninformation",
-          read_only=True),
-    _when("recent_conversion_date", "Recent Conversion Date", "conversioninformation",
-          read_only=True),
-    _text("first_conversion_event_name", "First Conversion", "conversioninformation",
-          read_only=True),
-    _when("first_conversion_date", "First Conversion Date", "conversioninformation",
-          read_only=True),
+    _pick(
+        "hs_analytics_source",
+        "Original Source",
+        "analyticsinformation",
+        (
+            "ORGANIC_SEARCH",
+            "PAID_SEARCH",
+            "EMAIL_MARKETING",
+            "SOCIAL_MEDIA",
+            "REFERRALS",
+            "OTHER_CAMPAIGNS",
+            "DIRECT_TRAFFIC",
+            "OFFLINE",
+            "PAID_SOCIAL",
+            "AI_REFERRALS",
+        ),
+        read_only=True,
+    ),
+    _number("hs_analytics_num_page_views", "Number of Pageviews", "analyticsinformation", read_only=True),
+    _number("hs_analytics_num_visits", "Number of Sessions", "analyticsinformation", read_only=True),
+    Property(
+        "hs_email_optout",
+        "Unsubscribed from all email",
+        "bool",
+        "booleancheckbox",
+        "emailinformation",
+        read_only=True,
+    ),
+    _number("num_conversion_events", "Number of Form Submissions", "conversioninformation", read_only=True),
+    _text("recent_conversion_event_name", "Recent Conversion", "conversioninformation", read_only=True),
+    _when("recent_conversion_date", "Recent Conversion Date", "conversioninformation", read_only=True),
+    _text("first_conversion_event_name", "First Conversion", "conversioninformation", read_only=True),
+    _when("first_conversion_date", "First Conversion Date", "conversioninformation", read_only=True),
     *_system("createdate", "lastmodifieddate", _C),
 ]
 
 _CO = "companyinformation"
 COMPANIES = [
-    *(_text(n, label, _CO) for n, label in (
-        ("name", "Name"), ("domain", "Company Domain Name"), ("website", "Website URL"),
-        ("phone", "Phone Number"), ("city", "City"), ("state", "State/Region"),
-        ("country", "Country/Region"), ("industry", "Industry"), ("description", "Description"),
-        ("salesforceaccountid", "Salesforce Account ID"),
-    )),
+    *(
+        _text(n, label, _CO)
+        for n, label in (
+            ("name", "Name"),
+            ("domain", "Company Domain Name"),
+            ("website", "Website URL"),
+            ("phone", "Phone Number"),
+            ("city", "City"),
+            ("state", "State/Region"),
+            ("country", "Country/Region"),
+            ("industry", "Industry"),
+            ("description", "Description"),
+            ("salesforceaccountid", "Salesforce Account ID"),
+        )
+    ),
     _number("numberofemployees", "Number of Employees", _CO),
     _number("annualrevenue", "Annual Revenue", _CO),
     _pick("type", "Type", _CO, ("PROSPECT", "PARTNER", "RESELLER", "VENDOR", "OTHER")),
@@ -122,9 +173,20 @@ _D = "dealinformation"
 DEALS = [
     _text("dealname", "Deal Name", _D),
     _number("amount", "Amount", _D),
-    _pick("dealstage", "Deal Stage", _D,
-          ("appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
-           "decisionmakerboughtin", "contractsent", "closedwon", "closedlost")),
+    _pick(
+        "dealstage",
+        "Deal Stage",
+        _D,
+        (
+            "appointmentscheduled",
+            "qualifiedtobuy",
+            "presentationscheduled",
+            "decisionmakerboughtin",
+            "contractsent",
+            "closedwon",
+            "closedlost",
+        ),
+    ),
     _pick("pipeline", "Pipeline", _D, ("default",)),
     _when("closedate", "Close Date", _D),
     _pick("dealtype", "Deal Type", _D, ("newbusiness", "existingbusiness")),
@@ -146,38 +208,74 @@ def _engagement(group: str, own: list[Property]) -> list[Property]:
     ]
 
 
-CALLS = _engagement("call", [
-    _text("hs_call_title", "Call Title", "call"),
-    Property("hs_call_body", "Call notes", "string", "html", "call"),
-    _pick("hs_call_direction", "Call direction", "call", ("INBOUND", "OUTBOUND")),
-    _pick("hs_call_status", "Call status", "call",
-          ("BUSY", "CALLING_CRM_USER", "CANCELED", "COMPLETED", "CONNECTING", "FAILED",
-           "IN_PROGRESS", "MISSED", "NO_ANSWER", "QUEUED", "RINGING")),
-    _number("hs_call_duration", "Call duration (ms)", "call"),
-    _text("hs_call_disposition", "Call outcome", "call"),
-    _text("hs_call_to_number", "To number", "call"),
-    _text("hs_call_from_number", "From number", "call"),
-])
-EMAILS = _engagement("email", [
-    _pick("hs_email_direction", "Email direction", "email",
-          ("EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL")),
-    _text("hs_email_subject", "Email subject", "email"),
-    Property("hs_email_text", "Email body", "string", "textarea", "email"),
-    _pick("hs_email_status", "Email send status", "email",
-          ("BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT")),
-])
-MEETINGS = _engagement("meeting", [
-    _text("hs_meeting_title", "Meeting name", "meeting"),
-    Property("hs_meeting_body", "Meeting description", "string", "html", "meeting"),
-    _pick("hs_meeting_outcome", "Meeting outcome", "meeting",
-          ("SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED")),
-    _when("hs_meeting_start_time", "Start time", "meeting"),
-    _when("hs_meeting_end_time", "End time", "meeting"),
-    _text("hs_meeting_location", "Location", "meeting"),
-])
-NOTES = _engagement("note", [
-    Property("hs_note_body", "Note body", "string", "html", "note"),
-])
+CALLS = _engagement(
+    "call",
+    [
+        _text("hs_call_title", "Call Title", "call"),
+        Property("hs_call_body", "Call notes", "string", "html", "call"),
+        _pick("hs_call_direction", "Call direction", "call", ("INBOUND", "OUTBOUND")),
+        _pick(
+            "hs_call_status",
+            "Call status",
+            "call",
+            (
+                "BUSY",
+                "CALLING_CRM_USER",
+                "CANCELED",
+                "COMPLETED",
+                "CONNECTING",
+                "FAILED",
+                "IN_PROGRESS",
+                "MISSED",
+                "NO_ANSWER",
+                "QUEUED",
+                "RINGING",
+            ),
+        ),
+        _number("hs_call_duration", "Call duration (ms)", "call"),
+        _text("hs_call_disposition", "Call outcome", "call"),
+        _text("hs_call_to_number", "To number", "call"),
+        _text("hs_call_from_number", "From number", "call"),
+    ],
+)
+EMAILS = _engagement(
+    "email",
+    [
+        _pick(
+            "hs_email_direction", "Email direction", "email", ("EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL")
+        ),
+        _text("hs_email_subject", "Email subject", "email"),
+        Property("hs_email_text", "Email body", "string", "textarea", "email"),
+        _pick(
+            "hs_email_status",
+            "Email send status",
+            "email",
+            ("BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT"),
+        ),
+    ],
+)
+MEETINGS = _engagement(
+    "meeting",
+    [
+        _text("hs_meeting_title", "Meeting name", "meeting"),
+        Property("hs_meeting_body", "Meeting description", "string", "html", "meeting"),
+        _pick(
+            "hs_meeting_outcome",
+            "Meeting outcome",
+            "meeting",
+            ("SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED"),
+        ),
+        _when("hs_meeting_start_time", "Start time", "meeting"),
+        _when("hs_meeting_end_time", "End time", "meeting"),
+        _text("hs_meeting_location", "Location", "meeting"),
+    ],
+)
+NOTES = _engagement(
+    "note",
+    [
+        Property("hs_note_body", "Note body", "string", "html", "note"),
+    ],
+)
 
 BUILT_IN: dict[str, list[Property]] = {
     "contacts": CONTACTS,

@@ -43,15 +43,30 @@ def message_record(raw: dict) -> Record:
 
 
 def thread_answer(rec: Record) -> dict:
-    out = {"id": rec.id, "status": "OPEN", "spam": False, **rec.data,
-           "createdAt": iso(rec.created), "archived": rec.deleted}
+    out = {
+        "id": rec.id,
+        "status": "OPEN",
+        "spam": False,
+        **rec.data,
+        "createdAt": iso(rec.created),
+        "archived": rec.deleted,
+    }
     return out
 
 
 def message_answer(rec: Record) -> dict:
-    return {"type": "MESSAGE", "id": rec.id, "archived": False, "attachments": [],
-            "truncationStatus": "NOT_TRUNCATED", "senders": [], "recipients": [], **rec.data,
-            "createdAt": iso(rec.created), "updatedAt": rec.data.get("updatedAt") or iso(rec.created)}
+    return {
+        "type": "MESSAGE",
+        "id": rec.id,
+        "archived": False,
+        "attachments": [],
+        "truncationStatus": "NOT_TRUNCATED",
+        "senders": [],
+        "recipients": [],
+        **rec.data,
+        "createdAt": iso(rec.created),
+        "updatedAt": rec.data.get("updatedAt") or iso(rec.created),
+    }
 
 
 def install(app) -> None:

@@ -12,11 +12,31 @@ from .values import encode_cursor, iso, parse_ms
 
 EMAIL_EVENTS_MAX = 1000
 WEB_EVENTS_MAX = 1000
-EMAIL_EVENT_TYPES = {"SENT", "DROPPED", "PROCESSED", "DELIVERED", "DEFERRED", "BOUNCE", "OPEN",
-                     "CLICK", "PRINT", "FORWARD", "STATUSCHANGE", "SPAMREPORT", "SUPPRESSED",
-                     "SUPPRESSION", "UNBOUNCE"}
-_OBJECT_TYPES = {"0-1": "CONTACT", "contact": "CONTACT", "contacts": "CONTACT",
-                 "0-2": "COMPANY", "company": "COMPANY", "companies": "COMPANY"}
+EMAIL_EVENT_TYPES = {
+    "SENT",
+    "DROPPED",
+    "PROCESSED",
+    "DELIVERED",
+    "DEFERRED",
+    "BOUNCE",
+    "OPEN",
+    "CLICK",
+    "PRINT",
+    "FORWARD",
+    "STATUSCHANGE",
+    "SPAMREPORT",
+    "SUPPRESSED",
+    "SUPPRESSION",
+    "UNBOUNCE",
+}
+_OBJECT_TYPES = {
+    "0-1": "CONTACT",
+    "contact": "CONTACT",
+    "contacts": "CONTACT",
+    "0-2": "COMPANY",
+    "company": "COMPANY",
+    "companies": "COMPANY",
+}
 
 
 def email_event_record(raw: dict) -> Record:
@@ -37,10 +57,14 @@ def _page_after(app, request: Request, where: str, params: list, descending: boo
         return where, params
     at, last_id = app.cursor(token)
     if descending:
-        return (f"{where} and modstamp <= ? and not (modstamp = ? and id >= ?)",
-                [*params, int(at), int(at), str(last_id)])
-    return (f"{where} and modstamp >= ? and not (modstamp = ? and id <= ?)",
-            [*params, int(at), int(at), str(last_id)])
+        return (
+            f"{where} and modstamp <= ? and not (modstamp = ? and id >= ?)",
+            [*params, int(at), int(at), str(last_id)],
+        )
+    return (
+        f"{where} and modstamp >= ? and not (modstamp = ? and id <= ?)",
+        [*params, int(at), int(at), str(last_id)],
+    )
 
 
 def install(app) -> None:
@@ -72,7 +96,7 @@ def install(app) -> None:
         more = len(rows) > limit
         body = {"hasMore": more, "events": [r.data for r in rows[:limit]]}
         if rows:
-            last = rows[: limit][-1]
+            last = rows[:limit][-1]
             body["offset"] = encode_cursor(last.modstamp, last.id)
         return Response.json(body)
 
@@ -102,9 +126,17 @@ def install(app) -> None:
         where, params = _page_after(app, request, where, params, descending)
         way = "desc" if descending else "asc"
         rows = app.records.query(where, params, f"modstamp {way}, id {way}", limit + 1)
-        results = [{"objectType": r.data.get("objectType"), "objectId": r.data.get("objectId"),
-                    "eventType": r.data.get("eventType"), "occurredAt": iso(r.modstamp), "id": r.id,
-                    "properties": r.data.get("properties", {})} for r in rows[:limit]]
+        results = [
+            {
+                "objectType": r.data.get("objectType"),
+                "objectId": r.data.get("objectId"),
+                "eventType": r.data.get("eventType"),
+                "occurredAt": iso(r.modstamp),
+                "id": r.id,
+                "properties": r.data.get("properties", {}),
+            }
+            for r in rows[:limit]
+        ]
         body: dict = {"results": results}
         if len(rows) > limit:
             last = rows[limit - 1]

@@ -60,24 +60,31 @@ class RateLimiter:
                 searches = self._searches.setdefault(token, deque())
                 self._prune(searches, now, SECOND_MS)
                 if self._used_today >= daily:
-                    return _too_many("You have reached your daily limit.", "DAILY",
-                                     math.ceil(to_midnight / 1000), {}), {}
+                    return _too_many(
+                        "You have reached your daily limit.", "DAILY", math.ceil(to_midnight / 1000), {}
+                    ), {}
                 if len(searches) >= self.settings.hubspot_search_per_second:
                     wait = SECOND_MS - (now - searches[0])
-                    return _too_many("You have reached your secondly limit.", "SECONDLY",
-                                     math.ceil(wait / 1000), {}), {}
+                    return _too_many(
+                        "You have reached your secondly limit.", "SECONDLY", math.ceil(wait / 1000), {}
+                    ), {}
                 searches.append(now)
                 self._used_today += 1
                 return None, {}
             if self._used_today >= daily:
                 headers = self._headers(window, now, daily)
-                return _too_many("You have reached your daily limit.", "DAILY",
-                                 math.ceil(to_midnight / 1000), headers), headers
+                return _too_many(
+                    "You have reached your daily limit.", "DAILY", math.ceil(to_midnight / 1000), headers
+                ), headers
             if len(window) >= self.settings.hubspot_requests_per_10s:
                 headers = self._headers(window, now, daily)
                 wait = WINDOW_MS - (now - window[0])
-                return _too_many("You have reached your ten_secondly_rolling limit.",
-                                 "TEN_SECONDLY_ROLLING", math.ceil(wait / 1000), headers), headers
+                return _too_many(
+                    "You have reached your ten_secondly_rolling limit.",
+                    "TEN_SECONDLY_ROLLING",
+                    math.ceil(wait / 1000),
+                    headers,
+                ), headers
             window.append(now)
             self._used_today += 1
             return None, self._headers(window, now, daily)

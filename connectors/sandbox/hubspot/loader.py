@@ -10,9 +10,17 @@ from .schema import OBJECT_TYPES, ObjectType, resolve
 from .values import iso, parse_ms
 
 _CRM_KEYS = {"id", "properties", "createdAt", "updatedAt", "archived", "archivedAt", "associations"}
-OTHER_OBJECTS = ("owners", "forms", "form_submissions", "email_events", "web_events",
-                 "marketing_events", "event_participations", "conversation_threads",
-                 "conversation_messages")
+OTHER_OBJECTS = (
+    "owners",
+    "forms",
+    "form_submissions",
+    "email_events",
+    "web_events",
+    "marketing_events",
+    "event_participations",
+    "conversation_threads",
+    "conversation_messages",
+)
 
 
 def load(app, obj: str, items: list[dict]) -> list[str]:

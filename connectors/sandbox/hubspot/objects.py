@@ -68,8 +68,9 @@ def install(app) -> None:
         archived = flag(request.arg("archived"))
         rec = records.find(otype, request.arg("idProperty"), request.params["id"], archived)
         if rec is None:
-            raise errors.not_found("Object not found.  objectId are usually numeric.",
-                                   context={"id": [request.params["id"]]})
+            raise errors.not_found(
+                "Object not found.  objectId are usually numeric.", context={"id": [request.params["id"]]}
+            )
         item = records.shape(otype, rec, records.wanted(otype, request.args("properties")))
         linked = request.args("associations")
         if linked:
@@ -125,8 +126,17 @@ def install(app) -> None:
             rec = records.get(otype, request.params["id"])
             if rec is not None:
                 now = app.clock.tick_ms()
-                app.store.put(records.build(otype, rec.id, rec.data["properties"], rec.created, now,
-                                            archived=True, archived_at=iso(now)))
+                app.store.put(
+                    records.build(
+                        otype,
+                        rec.id,
+                        rec.data["properties"],
+                        rec.created,
+                        now,
+                        archived=True,
+                        archived_at=iso(now),
+                    )
+                )
         return Response.empty(204)
 
     app.router.add("GET", "/crm/v3/objects/{type}", list_objects)
@@ -134,4 +144,3 @@ def install(app) -> None:
     app.router.add("GET", "/crm/v3/objects/{type}/{id}", read)
     app.router.add("PATCH", "/crm/v3/objects/{type}/{id}", update)
     app.router.add("DELETE", "/crm/v3/objects/{type}/{id}", archive)
-

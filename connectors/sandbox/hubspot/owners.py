@@ -69,7 +69,8 @@ def install(app) -> None:
         if request.arg("idProperty", "id") == "userId":
             found = app.records.query(
                 f"{base_where('owners')} and deleted = ? and json_extract(data, '$.userId') = ?",
-                (int(archived), int(key) if key.isdigit() else key), limit=1,
+                (int(archived), int(key) if key.isdigit() else key),
+                limit=1,
             )
             rec = found[0] if found else None
         else:

@@ -13,8 +13,14 @@ from .values import iso
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 _REQUIRED = ("name", "label", "type", "fieldType", "groupName")
-_EXTRA_GROUPS = {"salesforceinformation", "emailinformation", "conversioninformation",
-                 "analyticsinformation", "socialmediainformation", "sales_properties"}
+_EXTRA_GROUPS = {
+    "salesforceinformation",
+    "emailinformation",
+    "conversioninformation",
+    "analyticsinformation",
+    "socialmediainformation",
+    "sales_properties",
+}
 
 
 def object_type(name: str) -> ObjectType:
@@ -44,10 +50,17 @@ class Registry:
     @staticmethod
     def _from_answer(saved: dict) -> Property:
         return Property(
-            saved["name"], saved["label"], saved["type"], saved["fieldType"], saved["groupName"],
-            saved.get("options") or [], unique=bool(saved.get("hasUniqueValue")),
-            hubspot_defined=False, description=saved.get("description", ""),
-            display_order=saved.get("displayOrder", -1), created_at=saved.get("createdAt"),
+            saved["name"],
+            saved["label"],
+            saved["type"],
+            saved["fieldType"],
+            saved["groupName"],
+            saved.get("options") or [],
+            unique=bool(saved.get("hasUniqueValue")),
+            hubspot_defined=False,
+            description=saved.get("description", ""),
+            display_order=saved.get("displayOrder", -1),
+            created_at=saved.get("createdAt"),
         )
 
     def get(self, type_name: str, name: str) -> Property | None:
@@ -73,27 +86,31 @@ class Registry:
             raise errors.bad_request(f"Property type {kind!r} is not one of {sorted(FIELD_TYPES)}")
         if field_type not in FIELD_TYPES[kind]:
             raise errors.bad_request(
-                f"fieldType {field_type!r} does not fit type {kind!r}: use one of "
-                f"{sorted(FIELD_TYPES[kind])}"
+                f"fieldType {field_type!r} does not fit type {kind!r}: use one of {sorted(FIELD_TYPES[kind])}"
             )
         if body["groupName"] not in self.groups(otype.name):
-            raise errors.bad_request(
-                f"Property group {body['groupName']!r} does not exist on {otype.name}"
-            )
+            raise errors.bad_request(f"Property group {body['groupName']!r} does not exist on {otype.name}")
         options = _options(body.get("options"), kind)
         stamp = iso(now_ms)
         saved = {
-            "name": name, "label": body["label"], "type": kind, "fieldType": field_type,
-            "groupName": body["groupName"], "options": options,
+            "name": name,
+            "label": body["label"],
+            "type": kind,
+            "fieldType": field_type,
+            "groupName": body["groupName"],
+            "options": options,
             "description": body.get("description") or "",
             "displayOrder": body.get("displayOrder", -1),
-            "hasUniqueValue": bool(body.get("hasUniqueValue")), "createdAt": stamp,
+            "hasUniqueValue": bool(body.get("hasUniqueValue")),
+            "createdAt": stamp,
         }
         with self._lock:
             if name in self._by_type[otype.name]:
                 raise errors.fail(
-                    409, f"A property named '{name}' already exists on {otype.name}.",
-                    "OBJECT_ALREADY_EXISTS", context={"name": [name]},
+                    409,
+                    f"A property named '{name}' already exists on {otype.name}.",
+                    "OBJECT_ALREADY_EXISTS",
+                    context={"name": [name]},
                 )
             prop = self._from_answer(saved)
             self._by_type[otype.name][name] = prop
@@ -118,11 +135,15 @@ def _options(raw, kind: str) -> list[dict]:
         if value in seen:
             raise errors.bad_request(f"option value {value!r} appears twice")
         seen.add(value)
-        out.append({
-            "label": str(option["label"]), "value": value,
-            "displayOrder": option.get("displayOrder", i), "hidden": bool(option.get("hidden")),
-            **({"description": option["description"]} if option.get("description") else {}),
-        })
+        out.append(
+            {
+                "label": str(option["label"]),
+                "value": value,
+                "displayOrder": option.get("displayOrder", i),
+                "hidden": bool(option.get("hidden")),
+                **({"description": option["description"]} if option.get("description") else {}),
+            }
+        )
     return out
 
 

@@ -42,8 +42,9 @@ class Records:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def query(self, where: str, params=(), order: str = "", limit: int | None = None,
-              offset: int = 0) -> list[Record]:
+    def query(
+        self, where: str, params=(), order: str = "", limit: int | None = None, offset: int = 0
+    ) -> list[Record]:
         sql = f"select {_COLUMNS} from records where {where}"
         if order:
             sql += f" order by {order}"
@@ -63,8 +64,9 @@ class Records:
         rec = self.store.get(VENDOR, otype.name, rid)
         return rec if rec is not None and rec.deleted == archived else None
 
-    def find(self, otype: ObjectType, id_property: str | None, value: str,
-             archived: bool = False) -> Record | None:
+    def find(
+        self, otype: ObjectType, id_property: str | None, value: str, archived: bool = False
+    ) -> Record | None:
         """A record by id, or by the value of a unique property (`idProperty`)."""
         if not id_property or id_property == "hs_object_id":
             return self.get(otype, value, archived)
@@ -87,11 +89,13 @@ class Records:
         if start is None:
             return self.query(where, order="length(id), id", limit=limit)
         text = str(start)
-        rows = self.query(f"{where} and length(id) = ? and id >= ?", (len(text), text),
-                          order="id", limit=limit)
+        rows = self.query(
+            f"{where} and length(id) = ? and id >= ?", (len(text), text), order="id", limit=limit
+        )
         if len(rows) < limit:
-            rows += self.query(f"{where} and length(id) > ?", (len(text),),
-                               order="length(id), id", limit=limit - len(rows))
+            rows += self.query(
+                f"{where} and length(id) > ?", (len(text),), order="length(id), id", limit=limit - len(rows)
+            )
         return rows
 
     # -- answers ------------------------------------------------------------------------------
@@ -135,8 +139,9 @@ class Records:
             if highest > self.store.get_value(key, FIRST_ID):
                 self.store.set_value(key, highest)
 
-    def merge(self, otype: ObjectType, current: dict | None, changes, problems: list,
-              loading: bool = False) -> dict:
+    def merge(
+        self, otype: ObjectType, current: dict | None, changes, problems: list, loading: bool = False
+    ) -> dict:
         """Current properties with `changes` applied; bad values go to `problems` instead."""
         props = dict(current or {})
         if not isinstance(changes, dict):
@@ -145,12 +150,16 @@ class Records:
         for name, value in changes.items():
             prop = self.registry.get(otype.name, name)
             if prop is None:
-                problems.append(errors.problem(
-                    name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'))
+                problems.append(
+                    errors.problem(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist')
+                )
                 continue
             if prop.read_only and not loading:
-                problems.append(errors.problem(
-                    name, "READ_ONLY_VALUE", f'"{name}" is a read only property; its value cannot be set.'))
+                problems.append(
+                    errors.problem(
+                        name, "READ_ONLY_VALUE", f'"{name}" is a read only property; its value cannot be set.'
+                    )
+                )
                 continue
             if value is None or value == "":
                 props.pop(name, None)  # an empty string clears the value
@@ -162,15 +171,25 @@ class Records:
                 problems.append(errors.problem(name, bad.code, str(bad)))
                 continue
             if not loading and name == "hubspot_owner_id" and not self._owner(text):
-                problems.append(errors.problem(
-                    name, "INVALID_OPTION", f"{text} was not one of the allowed options: no such owner"))
+                problems.append(
+                    errors.problem(
+                        name, "INVALID_OPTION", f"{text} was not one of the allowed options: no such owner"
+                    )
+                )
                 continue
             if not loading and name == "lifecyclestage":
                 old = (current or {}).get("lifecyclestage")
                 if old in STAGE_ORDER and STAGE_ORDER[text] < STAGE_ORDER[old]:
-                    problems.append(errors.problem(name, "INVALID_OPTION", (
-                        f"lifecyclestage cannot move backwards from {old} to {text}; "
-                        'clear it first (set "") to move it back')))
+                    problems.append(
+                        errors.problem(
+                            name,
+                            "INVALID_OPTION",
+                            (
+                                f"lifecyclestage cannot move backwards from {old} to {text}; "
+                                'clear it first (set "") to move it back'
+                            ),
+                        )
+                    )
                     continue
             props[name] = text
         return props
@@ -180,8 +199,9 @@ class Records:
         email = props.get("email")
         if otype.name != "contacts" or not email:
             return
-        found = self.query(f"{base_where('contacts')} and deleted = 0 and {EMAIL} = ?",
-                           (email.strip().lower(),), limit=2)
+        found = self.query(
+            f"{base_where('contacts')} and deleted = 0 and {EMAIL} = ?", (email.strip().lower(),), limit=2
+        )
         other = next((r for r in found if r.id != own_id), None)
         if other is not None:
             raise errors.fail(409, f"Contact already exists. Existing ID: {other.id}", "CONFLICT")
@@ -190,8 +210,9 @@ class Records:
         rec = self.store.get(VENDOR, "owners", owner_id)
         return rec is not None and not rec.deleted
 
-    def stamp(self, otype: ObjectType, rid: str, before: dict | None, props: dict,
-              now_ms: int, changes: dict) -> None:
+    def stamp(
+        self, otype: ObjectType, rid: str, before: dict | None, props: dict, now_ms: int, changes: dict
+    ) -> None:
         """System properties a write sets: id, modification time, creation, stage entry dates."""
         props["hs_object_id"] = rid
         props[otype.modified] = iso(now_ms)
@@ -206,8 +227,16 @@ class Records:
             if date_name not in changes:
                 props[date_name] = iso(now_ms)
 
-    def build(self, otype: ObjectType, rid: str, props: dict, created: int, modstamp: int,
-              archived: bool = False, archived_at: str | None = None) -> Record:
+    def build(
+        self,
+        otype: ObjectType,
+        rid: str,
+        props: dict,
+        created: int,
+        modstamp: int,
+        archived: bool = False,
+        archived_at: str | None = None,
+    ) -> Record:
         data = {"properties": props}
         if archived:
             data["archivedAt"] = archived_at or iso(modstamp)

@@ -41,17 +41,37 @@ OBJECT_TYPES: dict[str, ObjectType] = {
     t.name: t
     for t in (
         ObjectType(
-            "contacts", "contact", "0-1", "createdate", "lastmodifieddate",
+            "contacts",
+            "contact",
+            "0-1",
+            "createdate",
+            "lastmodifieddate",
             ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
         ),
         ObjectType(
-            "companies", "company", "0-2", "createdate", "hs_lastmodifieddate",
+            "companies",
+            "company",
+            "0-2",
+            "createdate",
+            "hs_lastmodifieddate",
             ("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"),
         ),
         ObjectType(
-            "deals", "deal", "0-3", "createdate", "hs_lastmodifieddate",
-            ("amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate",
-             "hs_object_id", "pipeline"),
+            "deals",
+            "deal",
+            "0-3",
+            "createdate",
+            "hs_lastmodifieddate",
+            (
+                "amount",
+                "closedate",
+                "createdate",
+                "dealname",
+                "dealstage",
+                "hs_lastmodifieddate",
+                "hs_object_id",
+                "pipeline",
+            ),
         ),
         ObjectType("calls", "call", "0-48", "hs_createdate", "hs_lastmodifieddate", _ENGAGEMENT),
         ObjectType("emails", "email", "0-49", "hs_createdate", "hs_lastmodifieddate", _ENGAGEMENT),
@@ -101,8 +121,10 @@ class Property:
                 for i, v in enumerate(self.options)
             ]
         if self.type == "bool" and not self.options:
-            self.options = [{"label": "True", "value": "true", "displayOrder": 0, "hidden": False},
-                            {"label": "False", "value": "false", "displayOrder": 1, "hidden": False}]
+            self.options = [
+                {"label": "True", "value": "true", "displayOrder": 0, "hidden": False},
+                {"label": "False", "value": "false", "displayOrder": 1, "hidden": False},
+            ]
         self.options = list(self.options)
         self.check = self._checker()
 
@@ -128,9 +150,7 @@ class Property:
         for item in chosen:
             if item not in allowed:
                 listed = ", ".join(o["value"] for o in self.options)
-                raise BadValue(
-                    "INVALID_OPTION", f"{item} was not one of the allowed options: [{listed}]"
-                )
+                raise BadValue("INVALID_OPTION", f"{item} was not one of the allowed options: [{listed}]")
         return text
 
     def answer(self) -> dict:

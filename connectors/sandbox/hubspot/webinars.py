@@ -39,11 +39,20 @@ def participation_record(raw: dict) -> Record:
 
 def _event_answer(app, rec: Record) -> dict:
     counts = _counters(app, rec.id)
-    out = {"objectId": rec.id, "eventType": "WEBINAR", "customProperties": [],
-           "eventCancelled": False, "eventCompleted": False, **rec.data,
-           "createdAt": iso(rec.created), "updatedAt": iso(rec.modstamp),
-           "registrants": counts["registered"], "attendees": counts["attended"],
-           "cancellations": counts["cancelled"], "noShows": counts["noShows"]}
+    out = {
+        "objectId": rec.id,
+        "eventType": "WEBINAR",
+        "customProperties": [],
+        "eventCancelled": False,
+        "eventCompleted": False,
+        **rec.data,
+        "createdAt": iso(rec.created),
+        "updatedAt": iso(rec.modstamp),
+        "registrants": counts["registered"],
+        "attendees": counts["attended"],
+        "cancellations": counts["cancelled"],
+        "noShows": counts["noShows"],
+    }
     return out
 
 
@@ -51,11 +60,16 @@ def _counters(app, event_id: str) -> dict:
     with app.store.lock:
         rows = app.store.conn.execute(
             f"select json_extract(data, '$.state'), count(*) from records where {base_where(PARTICIPATIONS)} "
-            "and json_extract(data, '$.marketingEventId') = ? group by 1", (event_id,),
+            "and json_extract(data, '$.marketingEventId') = ? group by 1",
+            (event_id,),
         ).fetchall()
     found = dict(rows)
-    return {"attended": found.get("ATTENDED", 0), "registered": found.get("REGISTERED", 0),
-            "cancelled": found.get("CANCELLED", 0), "noShows": found.get("NO_SHOW", 0)}
+    return {
+        "attended": found.get("ATTENDED", 0),
+        "registered": found.get("REGISTERED", 0),
+        "cancelled": found.get("CANCELLED", 0),
+        "noShows": found.get("NO_SHOW", 0),
+    }
 
 
 def _breakdown(app, request: Request, where: str, params: list) -> Response:
@@ -74,31 +88,47 @@ def _breakdown(app, request: Request, where: str, params: list) -> Response:
     results = []
     for rec in rows[:limit]:
         event, contact = events.get(rec.data["marketingEventId"]), contacts.get(rec.data["contactId"])
-        props = (contact.data.get("properties", {}) if contact else {})
+        props = contact.data.get("properties", {}) if contact else {}
         properties = {"attendanceState": rec.data["state"], "occurredAt": rec.modstamp}
         for key in ("attendanceDurationSeconds", "attendancePercentage"):
             if rec.data.get(key) is not None:
                 properties[key] = rec.data[key]
-        results.append({
-            "id": rec.id,
-            "createdAt": iso(parse_ms(rec.data["createdAt"]) if rec.data.get("createdAt") else rec.created),
-            "properties": properties,
-            "associations": {
-                "marketingEvent": {"marketingEventId": rec.data["marketingEventId"],
-                                   "name": event.data.get("eventName") if event else None,
-                                   **({"externalEventId": event.data["externalEventId"]}
-                                      if event and event.data.get("externalEventId") else {})},
-                "contact": {"contactId": rec.data["contactId"],
-                            "email": props.get("email") or rec.data.get("email"),
-                            "firstname": props.get("firstname"), "lastname": props.get("lastname")},
-            },
-        })
+        results.append(
+            {
+                "id": rec.id,
+                "createdAt": iso(
+                    parse_ms(rec.data["createdAt"]) if rec.data.get("createdAt") else rec.created
+                ),
+                "properties": properties,
+                "associations": {
+                    "marketingEvent": {
+                        "marketingEventId": rec.data["marketingEventId"],
+                        "name": event.data.get("eventName") if event else None,
+                        **(
+                            {"externalEventId": event.data["externalEventId"]}
+                            if event and event.data.get("externalEventId")
+                            else {}
+                        ),
+                    },
+                    "contact": {
+                        "contactId": rec.data["contactId"],
+                        "email": props.get("email") or rec.data.get("email"),
+                        "firstname": props.get("firstname"),
+                        "lastname": props.get("lastname"),
+                    },
+                },
+            }
+        )
     body: dict = {"total": total, "results": results}
     if len(rows) > limit:
         query = [(k, v) for k, vs in request.query.items() if k != "after" for v in vs]
         nxt = str(offset + limit)
-        body["paging"] = {"next": {"after": nxt, "link": f"{app.base_url(request)}{request.path}?"
-                                                         f"{urlencode(query + [('after', nxt)])}"}}
+        body["paging"] = {
+            "next": {
+                "after": nxt,
+                "link": f"{app.base_url(request)}{request.path}?{urlencode(query + [('after', nxt)])}",
+            }
+        }
     return Response.json(body)
 
 
@@ -142,8 +172,9 @@ def install(app) -> None:
         return Response.json(_counters(app, request.params["id"]))
 
     app.router.add("GET", "/marketing/v3/marketing-events", list_events)
-    app.router.add("GET", "/marketing/v3/marketing-events/participations/contacts/{contact}/breakdown",
-                   by_contact)
+    app.router.add(
+        "GET", "/marketing/v3/marketing-events/participations/contacts/{contact}/breakdown", by_contact
+    )
     app.router.add("GET", "/marketing/v3/marketing-events/participations/{id}/breakdown", by_event)
     app.router.add("GET", "/marketing/v3/marketing-events/participations/{id}", counters)
     app.router.add("GET", "/marketing/v3/marketing-events/{id}", get_event)
