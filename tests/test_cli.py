@@ -1,0 +1,97 @@
+"""The CLI as a user runs it: `leadflow sandbox up/seed`, a restart, `leadflow run extract`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceExpiredSession
+
+from connectors.sandbox.admin import SandboxAdmin, read_env
+
+LEADFLOW = [sys.executable, "-m", "flows.cli"]
+
+
+def start(directory: Path) -> subprocess.Popen:
+    env_file = directory / "sandbox.env"
+    env_file.unlink(missing_ok=True)
+    proc = subprocess.Popen(
+        [*LEADFLOW, "sandbox", "up", "--dir", str(directory)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stdout.read()
+        if env_file.exists() and SandboxAdmin(env_file).healthy():
+            return proc
+        time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("sandbox did not come up")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    assert proc.wait(timeout=30) == 0
+
+
+def salesforce(env: dict[str, str], token: str | None = None) -> Salesforce:
+    session = requests.Session()
+    session.verify = env["LEADFLOW_CA_BUNDLE"]
+    session.trust_env = False
+    return Salesforce(
+        instance_url=env["LEADFLOW_SALESFORCE_INSTANCE_URL"],
+        session_id=token or env["LEADFLOW_SALESFORCE_SESSION_ID"],
+        session=session,
+        version="59.0",
+    )
+
+
+def test_sandbox_up_seed_restart_and_extract(tmp_path):
+    box = tmp_path / "sandbox"
+    proc = start(box)
+    try:
+        env = read_env(box / "sandbox.env")
+        for key in ("LEADFLOW_SALESFORCE_INSTANCE_URL", "LEADFLOW_SALESFORCE_SESSION_ID",
+                    "LEADFLOW_HUBSPOT_BASE_URL", "LEADFLOW_HUBSPOT_ACCESS_TOKEN", "LEADFLOW_CA_BUNDLE"):
+            assert env[key]
+        seeded = subprocess.run(
+            [*LEADFLOW, "sandbox", "seed", "--dir", str(box), "--people", "60", "--seed", "3"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert seeded.returncode == 0, seeded.stderr
+        leads = salesforce(env).query("SELECT COUNT() FROM Lead")["totalSize"]
+        assert leads > 0
+        try:
+            salesforce(env, token="00D000000000001!wrong").query("SELECT Id FROM Lead LIMIT 1")
+            raise AssertionError("a wrong token was accepted")
+        except SalesforceExpiredSession as err:
+            assert err.content[0]["errorCode"] == "INVALID_SESSION_ID"
+    finally:
+        stop(proc)
+
+    # Restarted: the same records, the same token, the same URLs when the ports are free.
+    proc = start(box)
+    try:
+        again = read_env(box / "sandbox.env")
+        assert again["LEADFLOW_SALESFORCE_SESSION_ID"] == env["LEADFLOW_SALESFORCE_SESSION_ID"]
+        assert salesforce(again).query("SELECT COUNT() FROM Lead")["totalSize"] == leads
+
+        run_env = {**os.environ, "LEADFLOW_DUCKDB_PATH": str(tmp_path / "lf.duckdb")}
+        extracted = subprocess.run(
+            [*LEADFLOW, "run", "extract", "--env-file", str(box / "sandbox.env"),
+             "--objects", "Lead", "--objects", "hubspot.contacts", "--json"],
+            capture_output=True, text=True, timeout=300, env=run_env,
+        )
+        assert extracted.returncode == 0, extracted.stderr[-3000:]
+        rows = {(r["source"], r["object"]): r for r in json.loads(extracted.stdout)}
+        assert set(rows) == {("salesforce", "Lead"), ("hubspot", "contacts")}
+        assert rows[("salesforce", "Lead")]["records"] == leads
+        assert rows[("hubspot", "contacts")]["records"] > 0
+    finally:
+        stop(proc)
