@@ -38,3 +38,5 @@ class Page:
 
     records: list[RawRecord]
     checkpoint: datetime | None = None
+    # Where an interrupted read picks up again (stored with the page; cleared at the end).
+    resume: dict | None = None

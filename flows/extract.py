@@ -1,4 +1,4 @@
-"""Extract: every object of both CRMs into DuckDB raw tables, incrementally by watermark."""
+"""Extract: every object of both CRMs (and the product file drop) into DuckDB raw tables."""
 
 from __future__ import annotations
 
@@ -8,19 +8,26 @@ from datetime import UTC, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.concurrency.sync import concurrency
 from prefect.futures import wait
+from prefect.runtime import flow_run
 
+from connectors.errors import AuthenticationError, BudgetExhausted
 from connectors.hubspot import OBJECTS as HUBSPOT_OBJECTS
 from connectors.hubspot import HubSpotSource
+from connectors.product import OBJECTS as PRODUCT_OBJECTS
+from connectors.product import FileDropSource
 from connectors.salesforce import OBJECTS as SALESFORCE_OBJECTS
 from connectors.salesforce import SalesforceSource
 from flows.settings import Settings, load_settings
-from flows.warehouse import Warehouse
+from flows.warehouse import Warehouse, utc_naive
 
-SCHEMAS = {"salesforce": "raw_salesforce", "hubspot": "raw_hubspot"}
+SCHEMAS = {"salesforce": "raw_salesforce", "hubspot": "raw_hubspot", "product": "raw_product"}
 TABLES = {
     "salesforce": {name: spec.table for name, spec in SALESFORCE_OBJECTS.items()},
     "hubspot": {name: name for name in HUBSPOT_OBJECTS},
+    "product": {name: name for name in PRODUCT_OBJECTS},
 }
 
 
@@ -28,26 +35,32 @@ TABLES = {
 class ObjectExtract:
     source: str
     object: str
+    status: str = "complete"  # complete | budget_exhausted
+    message: str = ""
     pages: int = 0
     records: int = 0
     new: int = 0
     changed: int = 0
+    api_calls: int = 0
     watermark_before: datetime | None = None
     watermark_after: datetime | None = None
+    source_count: int | None = None
+    warehouse_count: int | None = None
     seconds: float = 0.0
 
 
+def enabled_sources(settings: Settings) -> list[str]:
+    on = {
+        "salesforce": settings.salesforce_enabled,
+        "hubspot": settings.hubspot_enabled,
+        "product": settings.product_usage_dir is not None,
+    }
+    return [s for s, yes in on.items() if yes]
+
+
 def select_objects(names: list[str] | None, settings: Settings) -> list[tuple[str, str]]:
-    """(source, object) pairs to extract; names may be `Lead`, `salesforce.Lead` or `contacts`."""
-    enabled = [
-        s
-        for s, on in (
-            ("salesforce", settings.salesforce_enabled),
-            ("hubspot", settings.hubspot_enabled),
-        )
-        if on
-    ]
-    every = [(s, o) for s in enabled for o in TABLES[s]]
+    """(source, object) pairs to extract; names may be `Lead`, `salesforce.Lead`, `contacts` or a source."""
+    every = [(s, o) for s in enabled_sources(settings) for o in TABLES[s]]
     if not names:
         return every
     chosen = []
@@ -61,14 +74,44 @@ def select_objects(names: list[str] | None, settings: Settings) -> list[tuple[st
 
 
 def open_source(source: str, settings: Settings):
-    return (
-        SalesforceSource(settings.salesforce())
-        if source == "salesforce"
-        else HubSpotSource(settings.hubspot())
-    )
+    if source == "salesforce":
+        return SalesforceSource(settings.salesforce())
+    if source == "hubspot":
+        return HubSpotSource(settings.hubspot())
+    return FileDropSource(settings.product_usage_dir)
 
 
-@task(task_run_name="extract {source}.{obj}", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def lock_name(source: str, obj: str) -> str:
+    return f"leadflow-extract-{source}-{obj}"
+
+
+def _retry_unless_final(task, task_run, state) -> bool:
+    """Transient errors are retried; a refused token or a spent budget is not."""
+    try:
+        state.result()
+    except (AuthenticationError, BudgetExhausted, ValueError):
+        return False
+    except Exception:  # noqa: BLE001 - anything else may pass on a second try
+        return True
+    return False
+
+
+def source_count(source: str, reader, obj: str) -> int | None:
+    """Live records the vendor holds, to compare with the warehouse (None: no count API)."""
+    if source == "salesforce":
+        return reader.count(obj)
+    if source == "hubspot" and HUBSPOT_OBJECTS[obj].kind == "crm":
+        return reader.count(obj)
+    return None
+
+
+@task(
+    task_run_name="extract {source}.{obj}",
+    retries=2,
+    retry_delay_seconds=5,
+    retry_condition_fn=_retry_unless_final,
+    cache_policy=NO_CACHE,
+)
 def extract_object(
     source: str,
     obj: str,
@@ -80,42 +123,94 @@ def extract_object(
     overlap: timedelta,
 ) -> ObjectExtract:
     """Read one object page by page; each page lands with its watermark in one transaction."""
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), datetime.now(UTC)
+    calls_before = reader.meter.in_this_thread
     before = warehouse.watermark(source, obj)
     backfill = since is not None or until is not None
+    resume = None if backfill or full_refresh else warehouse.resume_position(source, obj)
     if backfill:
         start = since  # a backfill reads its own window and never moves the nightly watermark
-    elif full_refresh or before is None:
+    elif full_refresh or before is None or resume:
         start = None
     else:
         start = before - overlap
     out = ObjectExtract(source, obj, watermark_before=before)
-    for page in reader.pages(obj, start, until):
-        landed = warehouse.land(
-            SCHEMAS[source],
-            TABLES[source][obj],
-            page.records,
-            source,
-            obj,
-            checkpoint=None if backfill else page.checkpoint,
-        )
-        out.pages += 1
-        out.records += landed.records
-        out.new += landed.new
-        out.changed += landed.changed
+    schema, table = SCHEMAS[source], TABLES[source][obj]
+    with concurrency(lock_name(source, obj), occupy=1):
+        try:
+            for page in reader.pages(obj, start, until, resume):
+                landed = warehouse.land(
+                    schema,
+                    table,
+                    page.records,
+                    source,
+                    obj,
+                    checkpoint=None if backfill else page.checkpoint,
+                    resume=None if backfill else page.resume,
+                )
+                out.pages += 1
+                out.records += landed.records
+                out.new += landed.new
+                out.changed += landed.changed
+            if not backfill:
+                warehouse.clear_resume(source, obj)
+            out.source_count = source_count(source, reader, obj)
+        except BudgetExhausted as err:
+            out.status, out.message = "budget_exhausted", str(err)
+            get_run_logger().warning("%s.%s stopped: %s", source, obj, err)
+    out.warehouse_count = warehouse.live_count(schema, table)
     out.watermark_after = warehouse.watermark(source, obj)
+    out.api_calls = reader.meter.in_this_thread - calls_before
     out.seconds = round(time.perf_counter() - started, 3)
+    _log(warehouse, out, started_at)
     get_run_logger().info(
-        "%s.%s: %d records (%d new, %d changed) in %d pages, %.1fs",
+        "%s.%s: %d records (%d new, %d changed) in %d pages, %d calls, %.1fs",
         source,
         obj,
         out.records,
         out.new,
         out.changed,
         out.pages,
+        out.api_calls,
         out.seconds,
     )
     return out
+
+
+def _log(warehouse: Warehouse, out: ObjectExtract, started_at: datetime) -> None:
+    difference = (
+        None
+        if out.source_count is None or out.warehouse_count is None
+        else out.source_count - out.warehouse_count
+    )
+    warehouse.log_extract(
+        {
+            "run_id": str(flow_run.get_id() or "local"),
+            "source": out.source,
+            "object": out.object,
+            "started_at": utc_naive(started_at),
+            "finished_at": utc_naive(datetime.now(UTC)),
+            "status": out.status,
+            "message": out.message,
+            "pages": out.pages,
+            "records": out.records,
+            "new_records": out.new,
+            "changed_records": out.changed,
+            "api_calls": out.api_calls,
+            "watermark_before": utc_naive(out.watermark_before),
+            "watermark_after": utc_naive(out.watermark_after),
+            "source_count": out.source_count,
+            "warehouse_count": out.warehouse_count,
+            "count_difference": difference,
+        }
+    )
+
+
+def ensure_locks(pairs: list[tuple[str, str]]) -> None:
+    """One slot per object: a backfill and the nightly never extract one object at once."""
+    with get_client(sync_client=True) as client:
+        for source, obj in pairs:
+            client.upsert_global_concurrency_limit_by_name(lock_name(source, obj), 1)
 
 
 @flow(name="extract", log_prints=True)
@@ -133,6 +228,7 @@ def extract(
     warehouse = warehouse or Warehouse(settings.duckdb_path)
     try:
         pairs = select_objects(objects, settings)
+        ensure_locks(pairs)
         readers = {s: open_source(s, settings) for s in {s for s, _ in pairs}}
         futures = [
             extract_object.submit(
@@ -152,6 +248,12 @@ def extract(
     finally:
         if own:
             warehouse.close()
+    stopped = [f"{r['source']}.{r['object']}" for r in results if r["status"] != "complete"]
+    if stopped:
+        get_run_logger().warning(
+            "API budget spent: stopped cleanly at %s; the next run resumes where these stopped",
+            ", ".join(stopped),
+        )
     return results
 
 

@@ -23,15 +23,21 @@ class Settings(BaseSettings):
     salesforce_session_id: SecretStr | None = None
     salesforce_api_version: str = "59.0"
     salesforce_daily_reserve: int = 1000
+    # Reads of more records than this go through Bulk API 2.0 query jobs (0: always REST).
+    salesforce_bulk_threshold: int = 10_000
 
     # HubSpot: a private-app or OAuth access token.
     hubspot_base_url: str = "https://api.hubapi.com"
     hubspot_access_token: SecretStr | None = None
     hubspot_requests_per_10s: int = 100
+    hubspot_searches_per_second: int = 4  # HubSpot allows 5; one spare for clock skew
     hubspot_daily_reserve: int = 1000
 
     # A CA bundle to trust besides the system's (the sandbox's own CA; a corporate proxy's).
     ca_bundle: str | None = None
+
+    # A folder where the product team drops usage events (Parquet or CSV), for PQLs.
+    product_usage_dir: Path | None = None
 
     duckdb_path: Path = Path(".leadflow/leadflow.duckdb")
     dbt_project_dir: Path = REPO_ROOT / "dbt_project"
@@ -54,6 +60,7 @@ class Settings(BaseSettings):
             api_version=self.salesforce_api_version,
             ca_bundle=self.ca_bundle,
             daily_reserve=self.salesforce_daily_reserve,
+            bulk_threshold=self.salesforce_bulk_threshold,
         )
 
     def hubspot(self) -> HubSpotConfig:
@@ -62,6 +69,7 @@ class Settings(BaseSettings):
             base_url=self.hubspot_base_url,
             ca_bundle=self.ca_bundle,
             requests_per_10s=self.hubspot_requests_per_10s,
+            searches_per_second=self.hubspot_searches_per_second,
             daily_reserve=self.hubspot_daily_reserve,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +24,16 @@ create table if not exists ops.runs (
     run_id varchar primary key, flow varchar, started_at timestamp, finished_at timestamp,
     status varchar, summary json
 );
+create table if not exists ops.cursors (
+    source varchar, object varchar, position json, updated_at timestamp,
+    primary key (source, object)
+);
 create table if not exists ops.extract_log (
     run_id varchar, source varchar, object varchar, started_at timestamp,
-    finished_at timestamp, pages integer, records integer, new_records integer,
-    changed_records integer, watermark_before timestamp, watermark_after timestamp
+    finished_at timestamp, status varchar, message varchar, pages integer, records integer,
+    new_records integer, changed_records integer, api_calls integer,
+    watermark_before timestamp, watermark_after timestamp,
+    source_count bigint, warehouse_count bigint, count_difference bigint
 );
 create table if not exists ops.writeback_log (
     run_id varchar, vendor varchar, object_type varchar, record_id varchar,
@@ -67,12 +74,23 @@ class Landed:
 class Warehouse:
     """One DuckDB connection; every write takes the lock, so extract tasks may share it."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, wait_seconds: float = 600.0):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path))
+        self.con = self._connect(wait_seconds)
         self.lock = threading.RLock()
         self.con.execute(STATE)
+
+    def _connect(self, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting while another leadflow process holds it (one writer per file)."""
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.IOException as err:
+                if "lock" not in str(err).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
 
     def close(self) -> None:
         with self.lock:
@@ -104,6 +122,25 @@ class Warehouse:
         )
         return rows[0][0].replace(tzinfo=UTC) if rows and rows[0][0] else None
 
+    def resume_position(self, source: str, obj: str) -> dict | None:
+        rows = self.query("select position from ops.cursors where source = ? and object = ?", (source, obj))
+        return json.loads(rows[0][0]) if rows else None
+
+    def clear_resume(self, source: str, obj: str) -> None:
+        with self.lock:
+            self.con.execute("delete from ops.cursors where source = ? and object = ?", (source, obj))
+
+    def live_count(self, schema: str, table: str) -> int | None:
+        if not self.table_exists(schema, table):
+            return 0
+        return self.query(f'select count(*) from "{schema}"."{table}" where not is_deleted')[0][0]
+
+    def log_extract(self, row: dict) -> None:
+        columns = ", ".join(row)
+        marks = ", ".join("?" * len(row))
+        with self.lock:
+            self.con.execute(f"insert into ops.extract_log ({columns}) values ({marks})", list(row.values()))
+
     def reset_watermark(self, source: str, obj: str) -> None:
         with self.lock:
             self.con.execute("delete from ops.watermarks where source = ? and object = ?", (source, obj))
@@ -118,6 +155,7 @@ class Warehouse:
         source: str,
         obj: str,
         checkpoint: datetime | None = None,
+        resume: dict | None = None,
     ) -> Landed:
         """Merge a page by id and move the watermark forward, in one transaction.
 
@@ -173,6 +211,11 @@ class Warehouse:
                     ).fetchall()
                     landed.changed = len(touched) - landed.new
                 con.unregister("incoming")
+                if resume is not None:
+                    con.execute(
+                        "insert or replace into ops.cursors values (?, ?, ?, now() at time zone 'UTC')",
+                        (source, obj, json.dumps(resume)),
+                    )
                 if checkpoint is not None:
                     con.execute(
                         """

@@ -50,6 +50,7 @@ def writeback(
     dry_run: bool = False,
     limit: int | None = None,
     only: str | None = None,
+    skip: list[str] | None = None,
     warehouse: Warehouse | None = None,
 ) -> WritebackSummary:
     """Send the write-back queue; `dry_run` lists the diff and writes nothing."""
@@ -58,7 +59,7 @@ def writeback(
     own = warehouse is None
     wh = warehouse or Warehouse(settings.duckdb_path)
     try:
-        changes = pending_changes(wh, only)
+        changes = [c for c in pending_changes(wh, only) if c.vendor not in (skip or [])]
         if limit is not None:
             changes = changes[:limit]
         summary = _describe(changes, dry_run)

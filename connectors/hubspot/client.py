@@ -13,6 +13,7 @@ from hubspot import HubSpot
 from urllib3.util.retry import Retry
 
 from ..errors import AuthenticationError, BudgetExhausted, ConnectorError
+from ..metering import CallCounter
 from .settings import BASE_URL
 
 
@@ -83,8 +84,12 @@ class HubSpotClient:
         self._raw = self.objects.api_client  # for endpoints with no generated API
         self.window = RollingWindow(config.requests_per_10s, 10.0)
         self.search_window = RollingWindow(config.searches_per_second, 1.0)
-        self.calls = 0
+        self.meter = CallCounter()
         self.daily_remaining: int | None = None
+
+    @property
+    def calls(self) -> int:
+        return self.meter.total
 
     def send(self, fn: Callable, *args, search: bool = False, **kwargs) -> dict:
         """Call a generated API method and return its JSON answer as plain dicts."""
@@ -96,7 +101,7 @@ class HubSpotClient:
                 f"{self.config.daily_reserve}); stopping to resume next run",
             )
         (self.search_window if search else self.window).acquire()
-        self.calls += 1
+        self.meter.add()
         try:
             response = fn(*args, _preload_content=False, **kwargs)
         except Exception as err:  # each API module has its own ApiException class

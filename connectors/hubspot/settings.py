@@ -17,7 +17,7 @@ class HubSpotObject:
     """An object to extract: how it is read and which property is its modification time."""
 
     name: str  # raw table, and the API's object type for CRM objects
-    kind: str  # crm | owners | forms | form_submissions | email_events | web_events
+    kind: str  # crm, or the name of a stream reader (owners, forms, email_events, ...)
     cursor: str = "hs_lastmodifieddate"
     associations: tuple[str, ...] = ()
 
@@ -37,6 +37,10 @@ OBJECTS: dict[str, HubSpotObject] = {
         HubSpotObject("form_submissions", "form_submissions"),
         HubSpotObject("email_events", "email_events"),
         HubSpotObject("web_events", "web_events"),
+        HubSpotObject("marketing_events", "marketing_events"),
+        HubSpotObject("event_participations", "event_participations"),
+        HubSpotObject("conversation_threads", "conversation_threads"),
+        HubSpotObject("conversation_messages", "conversation_messages"),
     )
 }
 WEB_EVENT_TYPES = ("e_visited_page",)

@@ -29,6 +29,8 @@ class SalesforceConfig:
     ca_bundle: str | None = None
     timeout: float = 120.0
     daily_reserve: int = 1000  # API calls leadflow never spends, left for the org's other users
+    bulk_threshold: int = 10_000  # reads of more records go through Bulk API 2.0 (0: never)
+    bulk_page_size: int = 50_000
 
 
 def _session(config: SalesforceConfig) -> requests.Session:

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from simple_salesforce import Salesforce, format_soql
 
 from ..errors import BudgetExhausted
+from ..metering import CallCounter
 from ..records import Page, RawRecord
+from .bulk import decode
 from .client import SalesforceConfig, call, connect
 from .settings import OBJECTS
 
@@ -29,20 +31,36 @@ class SalesforceSource:
     def __init__(self, config: SalesforceConfig, sf: Salesforce | None = None):
         self.config = config
         self.sf = sf or connect(config)
+        self.meter = CallCounter()
+        self._types: dict[str, dict[str, str]] = {}
+
+    def _call(self, fn):
+        self.meter.add()
+        return call(fn)
+
+    def field_types(self, obj: str) -> dict[str, str]:
+        """Every queryable field and its type, custom fields included (schema drift lands)."""
+        if obj not in self._types:
+            described = self._call(lambda: getattr(self.sf, obj).describe())
+            self._types[obj] = {
+                f["name"]: f.get("type", "string")
+                for f in described["fields"]
+                if f.get("type") not in _COMPOUND_TYPES
+            }
+        return self._types[obj]
 
     def fields(self, obj: str) -> list[str]:
-        """Every queryable field of the object, custom fields included (schema drift lands)."""
-        described = call(lambda: getattr(self.sf, obj).describe())
-        return [f["name"] for f in described["fields"] if f.get("type") not in _COMPOUND_TYPES]
+        return list(self.field_types(obj))
 
-    def count(self, obj: str) -> int:
-        soql = format_soql("SELECT COUNT() FROM {:literal}", obj)
-        return call(lambda: self.sf.query(soql))["totalSize"]
+    def count(self, obj: str, where: str = "") -> int:
+        """Live records (deleted ones excluded), optionally under a condition."""
+        soql = format_soql("SELECT COUNT() FROM {:literal}", obj) + (f" WHERE {where}" if where else "")
+        return self._call(lambda: self.sf.query(soql))["totalSize"]
 
     def query(self, template: str, *args, **kwargs) -> list[dict]:
         """Every record a SOQL query answers; values are quoted by format_soql, never by hand."""
         soql = format_soql(template, *args, **kwargs)
-        records = call(lambda: self.sf.query_all(soql))["records"]
+        records = self._call(lambda: self.sf.query_all(soql))["records"]
         return [{k: v for k, v in r.items() if k != "attributes"} for r in records]
 
     def api_usage(self) -> tuple[int, int] | None:
@@ -50,30 +68,55 @@ class SalesforceSource:
         usage = self.sf.api_usage.get("api-usage")
         return (usage.used, usage.total) if usage else None
 
-    def check_budget(self) -> None:
-        usage = self.api_usage()
-        if usage and usage[1] - usage[0] <= self.config.daily_reserve:
+    def refresh_usage(self) -> tuple[int, int]:
+        """Read DailyApiRequests from /limits (one call) and remember it."""
+        limits = self._call(lambda: self.sf.limits())["DailyApiRequests"]
+        used = limits["Max"] - limits["Remaining"]
+        return used, limits["Max"]
+
+    def check_budget(self, needed: int = 1) -> None:
+        usage = self.api_usage() or self.refresh_usage()
+        left = usage[1] - usage[0]
+        if left - needed < self.config.daily_reserve:
             raise BudgetExhausted(
                 "salesforce",
                 f"daily API allocation nearly spent ({usage[0]}/{usage[1]} used, "
-                f"reserve {self.config.daily_reserve}); stopping to resume next run",
+                f"reserve {self.config.daily_reserve}); stopping here to resume next run",
             )
 
-    def pages(self, obj: str, since: datetime | None = None, until: datetime | None = None) -> Iterator[Page]:
-        """Records modified in [since, until), deleted ones included, oldest first, by page."""
+    def pages(
+        self,
+        obj: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        resume: dict | None = None,
+    ) -> Iterator[Page]:
+        """Records modified in [since, until), deleted ones included.
+
+        Small reads use REST queryAll in cursor order (a checkpoint per page); reads above the
+        bulk threshold use a Bulk API 2.0 queryAll job (unordered: one checkpoint at the end).
+        """
         spec = OBJECTS[obj]
-        fields = self.fields(obj)
-        soql = format_soql("SELECT {:literal} FROM {:literal}", ", ".join(fields), obj)
+        self.check_budget()
         conditions = []
         if since is not None:
             conditions.append(format_soql("{:literal} >= {}", spec.cursor, since))
         if until is not None:
             conditions.append(format_soql("{:literal} < {}", spec.cursor, until))
-        if conditions:
-            soql += " WHERE " + " AND ".join(conditions)
-        soql += format_soql(" ORDER BY {:literal}, Id", spec.cursor)
+        where = " AND ".join(conditions)
+        threshold = self.config.bulk_threshold
+        if threshold and self.count(obj, where) > threshold:
+            yield from self._bulk_pages(obj, spec, where, until)
+        else:
+            yield from self._rest_pages(obj, spec, where)
 
-        result = call(lambda: self.sf.query(soql, include_deleted=True))
+    def _select(self, obj: str, where: str) -> str:
+        soql = format_soql("SELECT {:literal} FROM {:literal}", ", ".join(self.fields(obj)), obj)
+        return soql + (f" WHERE {where}" if where else "")
+
+    def _rest_pages(self, obj: str, spec, where: str) -> Iterator[Page]:
+        soql = self._select(obj, where) + format_soql(" ORDER BY {:literal}, Id", spec.cursor)
+        result = self._call(lambda: self.sf.query(soql, include_deleted=True))
         while True:
             records = [self._raw(r, spec.cursor) for r in result["records"]]
             # Ordered by the cursor: everything up to the last record's time is now read.
@@ -82,7 +125,22 @@ class SalesforceSource:
                 return
             self.check_budget()
             next_url = result["nextRecordsUrl"]
-            result = call(lambda u=next_url: self.sf.query_more(u, identifier_is_url=True))
+            result = self._call(lambda u=next_url: self.sf.query_more(u, identifier_is_url=True))
+
+    def _bulk_pages(self, obj: str, spec, where: str, until: datetime | None) -> Iterator[Page]:
+        # Bulk results are unordered (ORDER BY would stop Salesforce chunking the job), so the
+        # job reads up to a fixed upper bound and the watermark moves to it only at the end.
+        upper = until or datetime.now(UTC)
+        bounded = " AND ".join(c for c in (where, format_soql("{:literal} < {}", spec.cursor, upper)) if c)
+        types = self.field_types(obj)
+        job = getattr(self.sf.bulk2, obj).query_all(
+            self._select(obj, bounded), max_records=self.config.bulk_page_size, wait=0.5
+        )
+        self.meter.add(2)  # the job and its first status poll
+        for page in job:
+            self.meter.add()
+            yield Page([self._raw(r, spec.cursor) for r in decode(page, types)])
+        yield Page([], checkpoint=upper)
 
     @staticmethod
     def _raw(record: dict, cursor: str) -> RawRecord:
