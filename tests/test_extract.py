@@ -171,7 +171,7 @@ def test_spent_budget_stops_cleanly_and_resumes(box, use):
     assert "resume next run" in stopped[0]["message"]
     assert limit == box.settings.salesforce_daily_limit
 
-    path = use(box, salesforce_daily_reserve=0)
+    use(box, salesforce_daily_reserve=0)
     second = extract(objects=["salesforce"])
     assert all(r["status"] == "complete" for r in second)
     for r in second:
