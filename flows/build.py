@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 from dbt_common.events.base_types import EventLevel
 from prefect import flow, get_run_logger
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
 from flows.settings import load_settings
+from flows.warehouse import Warehouse, utc_naive
 
 NODE_TASKS_TIMEOUT = 600.0
 
@@ -38,10 +39,17 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
         disable_assets=True,
     )
     before = set(threading.enumerate())
+    started = datetime.now(UTC)
     try:
         result = runner.invoke(args)
     finally:
         _join_node_tasks(before)
+    # Write-back reads this: values it wrote after the build are not in the queue's view.
+    with Warehouse(settings.duckdb_path) as wh, wh.lock:
+        wh.con.execute(
+            "insert into ops.builds values (?, ?, ?)",
+            (utc_naive(started), utc_naive(datetime.now(UTC)), bool(result.success)),
+        )
     statuses: dict[str, int] = {}
     for node in getattr(result, "result", None) or []:
         status = str(getattr(node, "status", "unknown"))

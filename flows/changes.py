@@ -1,13 +1,11 @@
-"""The write-back queue as records to send, and what happened to them (no Prefect here)."""
+"""The write-back queue as records to send: grouped, held back where refused or contested."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from connectors.records import WriteResult
 from connectors.salesforce.settings import NUMBER_FIELDS
 from flows.warehouse import Warehouse
 
@@ -25,12 +23,12 @@ class Change:
     fields: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # old, new
 
     @property
-    def payload(self) -> dict:
-        return {name: new for name, (_, new) in sorted(self.fields.items())}
+    def key(self) -> tuple[str, str, str]:
+        return self.vendor, self.object_type, self.record_id
 
     @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(self.payload, sort_keys=True).encode()).hexdigest()[:16]
+    def payload(self) -> dict:
+        return {name: new for name, (_, new) in sorted(self.fields.items())}
 
     def salesforce_row(self) -> dict:
         row: dict = {"Id": self.record_id}
@@ -47,91 +45,74 @@ class Change:
         # HubSpot clears a property with an empty string.
         return {"id": self.record_id, "properties": {k: v or "" for k, v in self.payload.items()}}
 
+    def row(self) -> dict:
+        return self.salesforce_row() if self.vendor == "salesforce" else self.hubspot_row()
 
-def pending_changes(wh: Warehouse, only: str | None = None) -> list[Change]:
-    """Rows of the dbt queue grouped by record, minus those refused before for the same values."""
+
+def same_value(crm, ours: str | None) -> bool:
+    """Does the CRM's value equal leadflow's (Salesforce numbers come back as 42.0)?"""
+    if crm in (None, "") or ours in (None, ""):
+        return crm in (None, "") and ours in (None, "")
+    try:
+        return float(crm) == float(ours)
+    except (TypeError, ValueError):
+        return str(crm) == str(ours)
+
+
+@dataclass
+class Conflict:
+    vendor: str
+    object_type: str
+    record_id: str
+    field_name: str
+    written_value: str | None  # what leadflow wrote last
+    crm_value: str | None  # what someone has set since
+    wanted_value: str | None  # what leadflow would write now
+
+
+def pending_changes(
+    wh: Warehouse, only: str | None = None, protected: frozenset[str] = frozenset()
+) -> tuple[list[Change], list[Conflict]]:
+    """The dbt queue grouped by record, minus refused values and fields a person has taken over.
+
+    A protected field (owner, stage) that someone changed in the CRM after leadflow last wrote
+    it is left as they set it; the disagreement is returned as a conflict. A value leadflow has
+    written since the queue was built is not sent again (a write-back run after a killed one).
+    """
     if not wh.table_exists("main", "crm_updates"):
-        return []
+        return [], []
     rows = wh.query(
         f"""
-        select vendor, object_type, record_id, person_id, field_name, current_value, new_value
-        from {QUEUE}
-        where ? is null or vendor = ?
-        order by vendor, object_type, record_id, field_name
+        select q.vendor, q.object_type, q.record_id, q.person_id, q.field_name, q.current_value,
+               q.new_value, w.value as written_value, w.record_id is not null as was_written,
+               w.written_at >= (select max(started_at) from ops.builds where success) as since_build
+        from {QUEUE} q
+        left join ops.written_values w using (vendor, object_type, record_id, field_name)
+        where ? is null or q.vendor = ?
+        order by q.vendor, q.object_type, q.record_id, q.field_name
         """,
         (only, only),
     )
     grouped: dict[tuple[str, str, str], Change] = {}
-    for vendor, obj, rid, person, name, old, new in rows:
+    conflicts: list[Conflict] = []
+    for vendor, obj, rid, person, name, old, new, written, was_written, since_build in rows:
+        if since_build and same_value(written, new):
+            continue
+        if name in protected and was_written and not same_value(old, written):
+            conflicts.append(Conflict(vendor, obj, rid, name, written, old, new))
+            continue
         change = grouped.setdefault((vendor, obj, rid), Change(vendor, obj, rid, person))
         change.fields[name] = (old, new)
     refused = {
-        (v, o, r): payload
+        (v, o, r): json.loads(payload)
         for v, o, r, payload in wh.query(
             "select vendor, object_type, record_id, payload from ops.rejects "
             "where resolved_at is null and not retryable"
         )
     }
-    keep = []
-    for key, change in grouped.items():
-        # A validation error is not retried blindly: only once leadflow's values change.
-        if key in refused and json.loads(refused[key]) == change.payload:
-            continue
-        keep.append(change)
-    return keep
-
-
-def record_results(wh: Warehouse, run_id: str, changes: list[Change], results: list[WriteResult]) -> None:
-    """Log what was written; keep each refused record with the vendor's reason, for retry."""
-    by_id = {r.record_id: r for r in results}
-    written, rejected, resolved = [], [], []
-    for change in changes:
-        result = by_id.get(change.record_id)
-        if result is None:
-            continue
-        key = (change.vendor, change.object_type, change.record_id)
-        if result.ok:
-            resolved.append(key)
-            written.extend((run_id, *key, name, old, new) for name, (old, new) in change.fields.items())
-        else:
-            rejected.append(
-                (
-                    *key,
-                    json.dumps(change.payload),
-                    result.code,
-                    result.message,
-                    ",".join(result.fields),
-                    result.retryable,
-                )
-            )
-    with wh.lock:
-        con = wh.con
-        con.execute("begin")
-        if written:
-            con.executemany(
-                "insert into ops.writeback_log values (?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')",
-                written,
-            )
-        if resolved:
-            con.executemany(
-                "update ops.rejects set resolved_at = now() at time zone 'UTC' "
-                "where vendor = ? and object_type = ? and record_id = ? and resolved_at is null",
-                resolved,
-            )
-        if rejected:
-            con.executemany(
-                """
-                insert into ops.rejects values
-                    (?, ?, ?, ?, ?, ?, ?, ?, 1, now() at time zone 'UTC', now() at time zone 'UTC', null)
-                on conflict (vendor, object_type, record_id) do update set
-                    payload = excluded.payload, code = excluded.code, message = excluded.message,
-                    fields = excluded.fields, retryable = excluded.retryable,
-                    attempts = ops.rejects.attempts + 1,
-                    last_seen_at = excluded.last_seen_at, resolved_at = null
-                """,
-                rejected,
-            )
-        con.execute("commit")
+    # A validation error is not retried blindly: only once leadflow's values change.
+    keep = [c for key, c in grouped.items() if refused.get(key) != c.payload]
+    return keep, conflicts
 
 
 def by_target(changes: list[Change]) -> dict[tuple[str, str], list[Change]]:

@@ -36,6 +36,20 @@ class Settings(BaseSettings):
     # A CA bundle to trust besides the system's (the sandbox's own CA; a corporate proxy's).
     ca_bundle: str | None = None
 
+    # Write-back: updates of more Salesforce records than this in one run go through a Bulk
+    # API 2.0 ingest job; refusals for a passing reason (a row lock, a 429) are tried again.
+    salesforce_writeback_bulk_threshold: int = 2_000
+    writeback_attempts: int = 3
+    writeback_backoff: float = 1.0
+    # Fields a person may take over: changed in the CRM since leadflow last wrote them, they stay
+    # as set and the disagreement is reported. Scores and dates are always leadflow's.
+    writeback_protected_fields: list[str] = [
+        "OwnerId",
+        "hubspot_owner_id",
+        "Lifecycle_Stage__c",
+        "lifecyclestage",
+    ]
+
     # A folder where the product team drops usage events (Parquet or CSV), for PQLs.
     product_usage_dir: Path | None = None
 
@@ -61,6 +75,7 @@ class Settings(BaseSettings):
             ca_bundle=self.ca_bundle,
             daily_reserve=self.salesforce_daily_reserve,
             bulk_threshold=self.salesforce_bulk_threshold,
+            writeback_bulk_threshold=self.salesforce_writeback_bulk_threshold,
         )
 
     def hubspot(self) -> HubSpotConfig:

@@ -24,6 +24,9 @@ create table if not exists ops.runs (
     run_id varchar primary key, flow varchar, started_at timestamp, finished_at timestamp,
     status varchar, summary json
 );
+create table if not exists ops.builds (
+    started_at timestamp, finished_at timestamp, success boolean
+);
 create table if not exists ops.cursors (
     source varchar, object varchar, position json, updated_at timestamp,
     primary key (source, object)
@@ -38,6 +41,19 @@ create table if not exists ops.extract_log (
 create table if not exists ops.writeback_log (
     run_id varchar, vendor varchar, object_type varchar, record_id varchar,
     field_name varchar, old_value varchar, new_value varchar, written_at timestamp
+);
+create table if not exists ops.written_values (
+    vendor varchar, object_type varchar, record_id varchar, field_name varchar, value varchar,
+    written_at timestamp, primary key (vendor, object_type, record_id, field_name)
+);
+create table if not exists ops.writeback_batches (
+    batch_id varchar primary key, run_id varchar, vendor varchar, object_type varchar,
+    changes json, state varchar, created_at timestamp, finished_at timestamp
+);
+create table if not exists ops.conflicts (
+    vendor varchar, object_type varchar, record_id varchar, field_name varchar,
+    written_value varchar, crm_value varchar, wanted_value varchar, first_seen_at timestamp,
+    last_seen_at timestamp, primary key (vendor, object_type, record_id, field_name)
 );
 create table if not exists ops.rejects (
     vendor varchar, object_type varchar, record_id varchar, payload json, code varchar,

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from connectors.hubspot import HubSpotSink
+from connectors.records import WriteResult
 from connectors.salesforce import WRITEBACK_OBJECTS, SalesforceSink
-from flows.changes import Change, by_target, pending_changes, record_results
-from flows.settings import load_settings
+from flows.changes import Change, Conflict, by_target, pending_changes, same_value
+from flows.ledger import close_batch, open_batch, pending_batches, record_conflicts
+from flows.settings import Settings, load_settings
 from flows.warehouse import Warehouse
+
+BATCH = {"salesforce": 200, "hubspot": 100}  # sObject Collections; HubSpot batch update
 
 
 @dataclass
@@ -22,19 +27,77 @@ class WritebackSummary:
     records: int = 0
     written: int = 0
     rejected: int = 0
+    retried: int = 0
+    recovered: int = 0
     calls: int = 0
     fields: dict[str, int] = field(default_factory=dict)  # field name -> records changed
     new_values: dict[str, dict[str, int]] = field(default_factory=dict)  # field -> value -> n
     rejects: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
     diff: list[dict] = field(default_factory=list)
 
 
+def _sink(vendor: str, settings: Settings):
+    return (
+        SalesforceSink(settings.salesforce()) if vendor == "salesforce" else HubSpotSink(settings.hubspot())
+    )
+
+
+def _send(sink, object_type: str, changes: list[Change], attempts: int, backoff: float) -> tuple[list, int]:
+    """One call per batch; records refused for a passing reason (a lock, a 429) go again."""
+    results = {r.record_id: r for r in sink.update(object_type, [c.row() for c in changes])}
+    retried = 0
+    for attempt in range(1, attempts):
+        again = [c for c in changes if not results[c.record_id].ok and results[c.record_id].retryable]
+        if not again:
+            break
+        time.sleep(backoff * 2 ** (attempt - 1))
+        retried += len(again)
+        results.update({r.record_id: r for r in sink.update(object_type, [c.row() for c in again])})
+    return [results[c.record_id] for c in changes], retried
+
+
+def _batches(vendor: str, changes: list[Change], bulk_threshold: int) -> list[list[Change]]:
+    if vendor == "salesforce" and bulk_threshold and len(changes) > bulk_threshold:
+        return [changes]  # one Bulk API 2.0 ingest job
+    size = BATCH[vendor]
+    return [changes[i : i + size] for i in range(0, len(changes), size)]
+
+
 @task(task_run_name="write {vendor}.{object_type}", cache_policy=NO_CACHE)
-def write_records(vendor: str, object_type: str, changes: list[Change], sink) -> list:
-    """One call per batch (200 Salesforce records, 100 HubSpot); per-record results back."""
-    if vendor == "salesforce":
-        return sink.update(object_type, [c.salesforce_row() for c in changes])
-    return sink.update(object_type, [c.hubspot_row() for c in changes])
+def write_target(
+    vendor: str, object_type: str, changes: list[Change], sink, wh: Warehouse, run_id: str, settings: Settings
+) -> tuple[list[WriteResult], int]:
+    """Every batch is recorded before it is sent and closed with its results after."""
+    results, retried = [], 0
+    for batch in _batches(vendor, changes, settings.salesforce_writeback_bulk_threshold):
+        batch_id = open_batch(wh, run_id, batch)
+        answer, again = _send(
+            sink, object_type, batch, settings.writeback_attempts, settings.writeback_backoff
+        )
+        close_batch(wh, batch_id, run_id, batch, answer)
+        results.extend(answer)
+        retried += again
+    return results, retried
+
+
+@task(cache_policy=NO_CACHE)
+def recover(wh: Warehouse, sinks: dict, run_id: str) -> set[tuple]:
+    """Batches a killed run left pending: read the records back, count what arrived as written."""
+    arrived: set[tuple] = set()
+    for batch_id, changes in pending_batches(wh):
+        first = changes[0]
+        fields = sorted({name for c in changes for name in c.fields})
+        current = sinks[first.vendor].read_fields(first.object_type, [c.record_id for c in changes], fields)
+        results = []
+        for change in changes:
+            values = current.get(change.record_id, {})
+            if all(same_value(values.get(name), new) for name, (_, new) in change.fields.items()):
+                results.append(WriteResult(change.record_id, True))
+                arrived.add((*change.key, tuple(sorted(change.payload.items()))))
+
+        close_batch(wh, batch_id, run_id, changes, results, state="recovered")
+    return arrived
 
 
 @task(cache_policy=NO_CACHE)
@@ -56,56 +119,49 @@ def writeback(
     """Send the write-back queue; `dry_run` lists the diff and writes nothing."""
     logger = get_run_logger()
     settings = load_settings()
-    own = warehouse is None
     wh = warehouse or Warehouse(settings.duckdb_path)
     try:
-        changes = [c for c in pending_changes(wh, only) if c.vendor not in (skip or [])]
+        changes, conflicts = pending_changes(wh, only, frozenset(settings.writeback_protected_fields))
+        changes = [c for c in changes if c.vendor not in (skip or [])]
         if limit is not None:
             changes = changes[:limit]
-        summary = _describe(changes, dry_run)
-        if dry_run or not changes:
+        summary = _describe(changes, conflicts, dry_run)
+        if dry_run:
             return summary
+        record_conflicts(wh, conflicts)
         run_id = str(flow_run.get_id() or "local")
-        sinks = {}
-        if any(c.vendor == "salesforce" for c in changes):
-            sinks["salesforce"] = SalesforceSink(settings.salesforce())
-        if any(c.vendor == "hubspot" for c in changes):
-            sinks["hubspot"] = HubSpotSink(settings.hubspot())
+        vendors = {c.vendor for c in changes} | {c[0].vendor for _, c in pending_batches(wh)}
+        sinks = {v: _sink(v, settings) for v in sorted(vendors)}
+        arrived = recover(wh, sinks, run_id) if pending_batches(wh) else set()
+        if arrived:
+            changes = [c for c in changes if (*c.key, tuple(sorted(c.payload.items()))) not in arrived]
+            summary.recovered = len(arrived)
         for vendor, sink in sinks.items():
-            created = prepare(vendor, sink)
+            created = prepare(vendor, sink) if any(c.vendor == vendor for c in changes) else []
             if created:
                 logger.info("created %s fields: %s", vendor, ", ".join(created))
         for (vendor, object_type), group in by_target(changes).items():
-            results = write_records(vendor, object_type, group, sinks[vendor])
-            record_results(wh, run_id, group, results)
-            failed = {r.record_id: r for r in results if not r.ok}
+            results, retried = write_target(vendor, object_type, group, sinks[vendor], wh, run_id, settings)
+            failed = [r for r in results if not r.ok]
             summary.written += len(results) - len(failed)
             summary.rejected += len(failed)
-            summary.rejects += [
-                {
-                    "vendor": vendor,
-                    "object_type": object_type,
-                    "record_id": rid,
-                    "code": r.code,
-                    "message": r.message,
-                    "retryable": r.retryable,
-                }
-                for rid, r in failed.items()
-            ]
+            summary.retried += retried
+            summary.rejects += [{"vendor": vendor, "object_type": object_type, **asdict(r)} for r in failed]
         summary.calls = sum(s.calls for s in sinks.values())
         logger.info(
-            "wrote %d records in %d calls, %d rejected",
+            "wrote %d records in %d calls; %d rejected, %d left to a person (conflicts)",
             summary.written,
             summary.calls,
             summary.rejected,
+            len(conflicts),
         )
         return summary
     finally:
-        if own:
+        if warehouse is None:
             wh.close()
 
 
-def _describe(changes: list[Change], dry_run: bool) -> WritebackSummary:
+def _describe(changes: list[Change], conflicts: list[Conflict], dry_run: bool) -> WritebackSummary:
     summary = WritebackSummary(dry_run=dry_run, records=len(changes))
     fields: Counter[str] = Counter()
     values: dict[str, Counter[str]] = {}
@@ -126,6 +182,7 @@ def _describe(changes: list[Change], dry_run: bool) -> WritebackSummary:
                 )
     summary.fields = dict(fields)
     summary.new_values = {k: dict(v) for k, v in values.items()}
+    summary.conflicts = [asdict(c) for c in conflicts]
     return summary
 
 

@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from connectors.records import RawRecord, WriteResult
-from flows.changes import Change, pending_changes, record_results
+from flows.changes import Change, pending_changes, same_value
+from flows.ledger import close_batch, open_batch
 from flows.warehouse import Warehouse
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -69,6 +70,10 @@ def _queue(wh: Warehouse, rows: list[tuple]) -> None:
     wh.con.executemany("insert into main.crm_updates values (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+def _close(wh: Warehouse, run: str, changes: list[Change], results: list[WriteResult]) -> None:
+    close_batch(wh, open_batch(wh, run, changes), run, changes, results)
+
+
 def test_rejects_are_kept_and_validation_errors_not_resent_for_same_values(tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh:
         _queue(
@@ -80,14 +85,14 @@ def test_rejects_are_kept_and_validation_errors_not_resent_for_same_values(tmp_p
                 ("hubspot", "contacts", "7", "p1", "leadflow_score", None, "40"),
             ],
         )
-        changes = pending_changes(wh)
+        changes, _ = pending_changes(wh)
         assert [(c.vendor, c.record_id, len(c.fields)) for c in changes] == [
             ("hubspot", "7", 1),
             ("salesforce", "L1", 2),
             ("salesforce", "L2", 1),
         ]
         sf = [c for c in changes if c.vendor == "salesforce"]
-        record_results(
+        _close(
             wh,
             "run1",
             sf,
@@ -103,15 +108,43 @@ def test_rejects_are_kept_and_validation_errors_not_resent_for_same_values(tmp_p
             ("L2", "UNABLE_TO_LOCK_ROW", True),
         ]
         # Same values again: the validation refusal is held back, the lock is retried.
-        assert {c.record_id for c in pending_changes(wh, "salesforce")} == {"L2"}
+        assert {c.record_id for c in pending_changes(wh, "salesforce")[0]} == {"L2"}
         # New values for L1: it is sent again.
         wh.con.execute("update main.crm_updates set new_value = 'Hot' where field_name = 'Lead_Tier__c'")
-        assert {c.record_id for c in pending_changes(wh, "salesforce")} == {"L1", "L2"}
-        record_results(
-            wh, "run2", pending_changes(wh, "salesforce"), [WriteResult("L1", True), WriteResult("L2", True)]
-        )
+        again = pending_changes(wh, "salesforce")[0]
+        assert {c.record_id for c in again} == {"L1", "L2"}
+        _close(wh, "run2", again, [WriteResult("L1", True), WriteResult("L2", True)])
         assert wh.query("select count(*) from ops.rejects where resolved_at is null") == [(0,)]
         assert wh.query("select count(*) from ops.writeback_log") == [(3,)]
+        assert wh.query("select count(*) from ops.writeback_batches where state = 'done'") == [(2,)]
+
+
+def test_a_protected_field_changed_by_hand_is_left_and_reported(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        _queue(
+            wh,
+            [
+                ("salesforce", "Lead", "L1", "p1", "OwnerId", "005A", "005B"),
+                ("salesforce", "Lead", "L1", "p1", "Lead_Score__c", "10", "40"),
+                ("salesforce", "Lead", "L2", "p2", "OwnerId", "005C", "005B"),
+            ],
+        )
+        wh.con.execute(
+            "insert into ops.written_values values "
+            "('salesforce', 'Lead', 'L1', 'OwnerId', '005Z', now()), "
+            "('salesforce', 'Lead', 'L2', 'OwnerId', '005C', now())"
+        )
+        changes, conflicts = pending_changes(wh, protected=frozenset({"OwnerId"}))
+        # L1's owner was changed by a person after leadflow wrote 005Z: left alone, reported.
+        assert [(c.record_id, c.field_name, c.written_value, c.crm_value) for c in conflicts] == [
+            ("L1", "OwnerId", "005Z", "005A")
+        ]
+        assert {(c.record_id, tuple(sorted(c.fields))) for c in changes} == {
+            ("L1", ("Lead_Score__c",)),
+            ("L2", ("OwnerId",)),
+        }
+        # Without the protection the owner would be overwritten.
+        assert len(pending_changes(wh)[1]) == 0
 
 
 def test_salesforce_row_types():
@@ -135,3 +168,4 @@ def test_salesforce_row_types():
     assert Change(
         "hubspot", "contacts", "7", "p", {"leadflow_mql_date": ("2026-01-01", None)}
     ).hubspot_row() == {"id": "7", "properties": {"leadflow_mql_date": ""}}
+    assert same_value(42.0, "42") and same_value(None, "") and not same_value("Hot", "Warm")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
-from hubspot.crm.objects import BatchInputSimplePublicObjectBatchInput, SimplePublicObjectBatchInput
+from hubspot.crm.objects import (
+    BatchInputSimplePublicObjectBatchInput,
+    BatchReadInputSimplePublicObjectId,
+    SimplePublicObjectBatchInput,
+)
 from hubspot.crm.properties import PropertyCreate
 
 from ..errors import ConnectorError
@@ -90,6 +94,18 @@ class HubSpotSink:
                     retryable=int(error.get("status", 0) or 0) in RETRYABLE_STATUS,
                 )
         return [failed.get(str(r["id"]), WriteResult(str(r["id"]), True)) for r in rows]
+
+    def read_fields(self, object_type: str, ids: list[str], fields: list[str]) -> dict[str, dict]:
+        """The current values of some properties of some records, by id."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(ids), BATCH_SIZE):
+            body = BatchReadInputSimplePublicObjectId(
+                inputs=[{"id": i} for i in ids[start : start + BATCH_SIZE]], properties=fields
+            )
+            answer = self.client.send(self.client.batch.read, object_type, body)
+            for item in answer.get("results", []):
+                found[str(item["id"])] = item.get("properties", {})
+        return found
 
 
 def _message(err: ConnectorError) -> str:

@@ -31,6 +31,7 @@ class SalesforceConfig:
     daily_reserve: int = 1000  # API calls leadflow never spends, left for the org's other users
     bulk_threshold: int = 10_000  # reads of more records go through Bulk API 2.0 (0: never)
     bulk_page_size: int = 50_000
+    writeback_bulk_threshold: int = 2_000  # updates of more records go through a Bulk ingest job
 
 
 def _session(config: SalesforceConfig) -> requests.Session:

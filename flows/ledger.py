@@ -1,0 +1,138 @@
+"""What write-back did, kept in DuckDB: intents before a send, results after, in order.
+
+A batch is recorded as `pending` before it is sent and `done` with its results after, so a run
+killed in between leaves a pending batch; the next run reads those records back from the CRM
+and counts what had arrived as written, instead of sending it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from connectors.records import WriteResult
+from flows.changes import Change, Conflict
+from flows.warehouse import Warehouse
+
+NOW = "now() at time zone 'UTC'"
+
+
+def open_batch(wh: Warehouse, run_id: str, changes: list[Change]) -> str:
+    """Record the intent to send `changes` (one target); return the batch id."""
+    batch_id = str(uuid.uuid4())
+    first = changes[0]
+    body = [{"record_id": c.record_id, "person_id": c.person_id, "fields": c.fields} for c in changes]
+    with wh.lock:
+        wh.con.execute(
+            f"insert into ops.writeback_batches values (?, ?, ?, ?, ?, 'pending', {NOW}, null)",
+            (batch_id, run_id, first.vendor, first.object_type, json.dumps(body)),
+        )
+    return batch_id
+
+
+def pending_batches(wh: Warehouse) -> list[tuple[str, list[Change]]]:
+    """Batches a killed run sent (or was sending) without recording the outcome."""
+    out = []
+    for batch_id, vendor, obj, body in wh.query(
+        "select batch_id, vendor, object_type, changes from ops.writeback_batches "
+        "where state = 'pending' order by created_at"
+    ):
+        changes = [
+            Change(
+                vendor,
+                obj,
+                item["record_id"],
+                item["person_id"],
+                {k: tuple(v) for k, v in item["fields"].items()},
+            )
+            for item in json.loads(body)
+        ]
+        out.append((batch_id, changes))
+    return out
+
+
+def close_batch(
+    wh: Warehouse,
+    batch_id: str,
+    run_id: str,
+    changes: list[Change],
+    results: list[WriteResult],
+    state: str = "done",
+) -> None:
+    """Log what was written, keep each refused record with the vendor's reason: one transaction."""
+    by_id = {r.record_id: r for r in results}
+    written, values, rejected, resolved = [], [], [], []
+    for change in changes:
+        result = by_id.get(change.record_id)
+        if result is None:
+            continue
+        if result.ok:
+            resolved.append(change.key)
+            for name, (old, new) in change.fields.items():
+                written.append((run_id, *change.key, name, old, new))
+                values.append((*change.key, name, new))
+        else:
+            rejected.append(
+                (
+                    *change.key,
+                    json.dumps(change.payload),
+                    result.code,
+                    result.message,
+                    ",".join(result.fields),
+                    result.retryable,
+                )
+            )
+    with wh.lock:
+        con = wh.con
+        con.execute("begin")
+        try:
+            if written:
+                con.executemany(f"insert into ops.writeback_log values (?, ?, ?, ?, ?, ?, ?, {NOW})", written)
+                con.executemany(
+                    f"insert or replace into ops.written_values values (?, ?, ?, ?, ?, {NOW})", values
+                )
+            if resolved:
+                con.executemany(
+                    f"update ops.rejects set resolved_at = {NOW} "
+                    "where vendor = ? and object_type = ? and record_id = ? and resolved_at is null",
+                    resolved,
+                )
+            if rejected:
+                con.executemany(
+                    f"""
+                    insert into ops.rejects values (?, ?, ?, ?, ?, ?, ?, ?, 1, {NOW}, {NOW}, null)
+                    on conflict (vendor, object_type, record_id) do update set
+                        payload = excluded.payload, code = excluded.code, message = excluded.message,
+                        fields = excluded.fields, retryable = excluded.retryable,
+                        attempts = ops.rejects.attempts + 1,
+                        last_seen_at = excluded.last_seen_at, resolved_at = null
+                    """,
+                    rejected,
+                )
+            con.execute(
+                f"update ops.writeback_batches set state = ?, finished_at = {NOW} where batch_id = ?",
+                (state, batch_id),
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+
+
+def record_conflicts(wh: Warehouse, conflicts: list[Conflict]) -> None:
+    rows = [
+        (c.vendor, c.object_type, c.record_id, c.field_name, c.written_value, c.crm_value, c.wanted_value)
+        for c in conflicts
+    ]
+    if not rows:
+        return
+    with wh.lock:
+        wh.con.executemany(
+            f"""
+            insert into ops.conflicts values (?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW})
+            on conflict (vendor, object_type, record_id, field_name) do update set
+                written_value = excluded.written_value, crm_value = excluded.crm_value,
+                wanted_value = excluded.wanted_value, last_seen_at = excluded.last_seen_at
+            """,
+            rows,
+        )

@@ -1,0 +1,282 @@
+"""Write-back through the real clients: diffs, batches, rejects kept, conflicts, crash safety.
+
+The queue (main.crm_updates) is written by the tests themselves: write-back's contract is that
+table, whatever the scoring rules say.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+import requests
+from hubspot import HubSpot
+from simple_salesforce import Salesforce
+
+from connectors.sandbox import Sandbox, SandboxSettings
+from connectors.sandbox.admin import SandboxAdmin
+from connectors.sandbox.seed import generate
+
+FAST = SandboxSettings(hubspot_requests_per_10s=5000, hubspot_search_per_second=500)
+
+
+@pytest.fixture()
+def box(tmp_path, prefect_harness):
+    with Sandbox(tmp_path / "sandbox", settings=FAST) as sandbox:
+        SandboxAdmin(sandbox.directory).load(generate(people=1000, seed=21))
+        yield sandbox
+
+
+@pytest.fixture()
+def env(box, monkeypatch, tmp_path):
+    for key, value in box.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("LEADFLOW_HUBSPOT_REQUESTS_PER_10S", "4000")
+    monkeypatch.setenv("LEADFLOW_WRITEBACK_BACKOFF", "0.05")
+    path = str(tmp_path / "lf.duckdb")
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", path)
+    return path
+
+
+def sf_client(box: Sandbox) -> Salesforce:
+    session = requests.Session()
+    session.verify, session.trust_env = str(box.ca_path), False
+    return Salesforce(
+        instance_url=box.url("salesforce"),
+        session_id=box.token("salesforce"),
+        session=session,
+        version="59.0",
+    )
+
+
+def hs_client(box: Sandbox) -> HubSpot:
+    return HubSpot(access_token=box.token("hubspot"), host=box.url("hubspot"), ssl_ca_cert=str(box.ca_path))
+
+
+def lead_ids(box: Sandbox, n: int) -> list[str]:
+    soql = f"SELECT Id FROM Lead WHERE IsConverted = false ORDER BY Id LIMIT {n}"
+    return [r["Id"] for r in sf_client(box).query_all(soql)["records"]]
+
+
+def contact_ids(box: Sandbox, n: int) -> list[str]:
+    return [c.id for c in hs_client(box).crm.contacts.basic_api.get_page(limit=n).results]
+
+
+def queue(path: str, rows: list[tuple]) -> None:
+    """Write main.crm_updates: (vendor, object_type, record_id, field, current, new) rows."""
+    con = duckdb.connect(path)
+    try:
+        con.execute(
+            "create or replace table main.crm_updates (vendor varchar, object_type varchar, "
+            "record_id varchar, person_id varchar, field_name varchar, current_value varchar, "
+            "new_value varchar)"
+        )
+        con.executemany(
+            "insert into main.crm_updates values (?, ?, ?, ?, ?, ?, ?)",
+            [(v, o, r, f"p-{r}", f, c, n) for v, o, r, f, c, n in rows],
+        )
+        # As the build flow does: the queue reflects the CRMs as of now.
+        con.execute("create schema if not exists ops")
+        con.execute(
+            "create table if not exists ops.builds (started_at timestamp, finished_at timestamp, "
+            "success boolean)"
+        )
+        con.execute(
+            "insert into ops.builds values (now() at time zone 'UTC', now() at time zone 'UTC', true)"
+        )
+    finally:
+        con.close()
+
+
+def scores(vendor: str, obj: str, ids: list[str], value: str = "42") -> list[tuple]:
+    field = "Lead_Score__c" if vendor == "salesforce" else "leadflow_score"
+    return [(vendor, obj, i, field, None, value) for i in ids]
+
+
+def calls(box: Sandbox, vendor: str, method: str, path: str, after: int = 0) -> int:
+    return sum(
+        1
+        for r in SandboxAdmin(box.directory).requests_log(vendor, after=after)
+        if r["method"] == method and r["path"].rstrip("/").endswith(path)
+    )
+
+
+def test_dry_run_lists_the_diff_and_writes_nothing(box, env):
+    from flows.writeback import writeback
+
+    leads = lead_ids(box, 5)
+    queue(env, scores("salesforce", "Lead", leads))
+    summary = writeback(dry_run=True)
+    assert summary.records == 5 and len(summary.diff) == 5 and summary.written == 0
+    assert summary.diff[0] == {
+        "vendor": "salesforce",
+        "object_type": "Lead",
+        "record_id": leads[0],
+        "field": "Lead_Score__c",
+        "old": None,
+        "new": "42",
+    }
+    assert calls(box, "salesforce", "PATCH", "composite/sobjects") == 0
+    # Nothing was written, not even the custom fields.
+    described = {f["name"] for f in sf_client(box).Lead.describe()["fields"]}
+    assert "Lead_Score__c" not in described
+
+
+def test_batches_are_the_minimum_and_values_arrive(box, env):
+    from flows.writeback import writeback
+
+    leads = lead_ids(box, 410)
+    contacts = [c.id for c in hs_client(box).crm.contacts.get_all()][:250]
+    queue(env, scores("salesforce", "Lead", leads) + scores("hubspot", "contacts", contacts, "17"))
+    summary = writeback()
+    assert summary.written == len(leads) + len(contacts) and summary.rejected == 0
+    assert calls(box, "salesforce", "PATCH", "composite/sobjects") == math.ceil(len(leads) / 200)
+    assert calls(box, "hubspot", "POST", "contacts/batch/update") == math.ceil(len(contacts) / 100)
+    got = sf_client(box).query_all(f"SELECT Lead_Score__c FROM Lead WHERE Id = '{leads[-1]}'")["records"][0]
+    assert got["Lead_Score__c"] == 42
+    props = (
+        hs_client(box)
+        .crm.contacts.basic_api.get_by_id(contacts[-1], properties=["leadflow_score"])
+        .properties
+    )
+    assert props["leadflow_score"] == "17"
+
+
+def test_limit_and_only(box, env):
+    from flows.writeback import writeback
+
+    queue(
+        env,
+        scores("salesforce", "Lead", lead_ids(box, 30)) + scores("hubspot", "contacts", contact_ids(box, 30)),
+    )
+    assert writeback(limit=7, only="hubspot").written == 7
+    assert calls(box, "salesforce", "PATCH", "composite/sobjects") == 0
+
+
+def test_row_locks_are_retried_with_backoff(box, env):
+    from flows.writeback import writeback
+
+    leads = lead_ids(box, 400)
+    queue(env, scores("salesforce", "Lead", leads))
+    # Seeded: the same draws every run, and some of them land on the write calls.
+    SandboxAdmin(box.directory).set_faults("salesforce", seed=1, rate_lock=0.5)
+    summary = writeback()
+    SandboxAdmin(box.directory).set_faults("salesforce")
+    assert summary.retried > 0
+    assert summary.written + summary.rejected == 400
+    for reject in summary.rejects:  # what is left after the last attempt is kept, marked retryable
+        assert reject["code"] == "UNABLE_TO_LOCK_ROW" and reject["retryable"]
+
+
+def test_a_deleted_record_is_kept_as_a_reject_and_not_resent(box, env):
+    from flows.writeback import writeback
+
+    leads = lead_ids(box, 10)
+    sf_client(box).Lead.delete(leads[3])
+    queue(env, scores("salesforce", "Lead", leads))
+    summary = writeback()
+    assert summary.written == 9 and summary.rejected == 1
+    assert summary.rejects[0]["record_id"] == leads[3] and summary.rejects[0]["code"] == "ENTITY_IS_DELETED"
+    con = duckdb.connect(env)
+    assert con.execute("select record_id, code, retryable from ops.rejects").fetchall() == [
+        (leads[3], "ENTITY_IS_DELETED", False)
+    ]
+    con.close()
+    queue(env, scores("salesforce", "Lead", [leads[3]]))
+    assert writeback().records == 0  # the same values are not sent blindly again
+
+
+def test_one_invalid_hubspot_value_rejects_only_its_record(box, env):
+    from flows.writeback import writeback
+
+    contacts = contact_ids(box, 40)
+    rows = [("hubspot", "contacts", c, "leadflow_tier", None, "Warm") for c in contacts]
+    rows[17] = ("hubspot", "contacts", contacts[17], "leadflow_tier", None, "Lukewarm")
+    queue(env, rows)
+    summary = writeback()
+    assert summary.written == 39 and summary.rejected == 1
+    assert summary.rejects[0]["record_id"] == contacts[17]
+    assert "leadflow_tier" in summary.rejects[0]["message"]
+
+
+def test_an_owner_changed_by_hand_is_not_overwritten(box, env):
+    from flows.writeback import writeback
+
+    sf = sf_client(box)
+    users = [u["Id"] for u in sf.query("SELECT Id FROM User WHERE IsActive = true ORDER BY Id")["records"]]
+    lead = lead_ids(box, 1)[0]
+    current = sf.Lead.get(lead)["OwnerId"]
+    queue(env, [("salesforce", "Lead", lead, "OwnerId", current, users[1])])
+    assert writeback().written == 1
+    sf.Lead.update(lead, {"OwnerId": users[2]})  # a rep takes the lead over
+    queue(env, [("salesforce", "Lead", lead, "OwnerId", users[2], users[1])])
+    summary = writeback()
+    assert summary.records == 0 and summary.conflicts[0]["crm_value"] == users[2]
+    assert sf.Lead.get(lead)["OwnerId"] == users[2]
+
+
+def test_above_the_threshold_salesforce_goes_through_bulk(box, env, monkeypatch):
+    from flows.writeback import writeback
+
+    monkeypatch.setenv("LEADFLOW_SALESFORCE_WRITEBACK_BULK_THRESHOLD", "50")
+    leads = lead_ids(box, 120)
+    queue(env, scores("salesforce", "Lead", leads, "77"))
+    summary = writeback()
+    assert summary.written == 120
+    assert calls(box, "salesforce", "PATCH", "composite/sobjects") == 0
+    assert calls(box, "salesforce", "POST", "jobs/ingest") == 1
+    got = sf_client(box).query_all("SELECT Lead_Score__c FROM Lead WHERE Lead_Score__c = 77")["records"]
+    assert len(got) == 120
+
+
+def test_killed_writeback_sends_no_change_twice(box, env):
+    """kill -9 between sending a batch and recording it; the next run checks, then goes on."""
+    from flows.writeback import writeback
+
+    contacts = [c.id for c in hs_client(box).crm.contacts.get_all()][:600]
+    queue(env, scores("hubspot", "contacts", contacts, "33"))
+    admin = SandboxAdmin(box.directory)
+    admin.set_faults("hubspot", seed=2, rate_slow=1.0, slow_ms=400)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "writeback"],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 400  # a loaded machine starts Prefect slowly
+    while time.monotonic() < deadline and calls(box, "hubspot", "POST", "contacts/batch/update") < 2:
+        time.sleep(0.05)
+    time.sleep(0.2)  # the third batch is on its way
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    admin.set_faults("hubspot")
+    sent_before = calls(box, "hubspot", "POST", "contacts/batch/update")
+    assert 2 <= sent_before < 6
+
+    summary = writeback()
+    total = calls(box, "hubspot", "POST", "contacts/batch/update")
+    con = duckdb.connect(env)
+    ledger = con.execute(
+        "select state, json_array_length(changes), created_at from ops.writeback_batches order by created_at"
+    ).fetchall()
+    con.close()
+    assert total == 6, f"{total} batch calls for 600 records ({sent_before} before the kill): {ledger}"
+    assert summary.written <= 600 - 100 * (sent_before - 1)  # what arrived before the kill is not resent
+    con = duckdb.connect(env)
+    assert con.execute("select count(*) from ops.writeback_batches where state = 'pending'").fetchone() == (
+        0,
+    )
+    assert con.execute("select count(distinct record_id) from ops.written_values").fetchone() == (600,)
+    con.close()
+    values = {
+        c.properties["leadflow_score"]
+        for c in hs_client(box).crm.contacts.get_all(properties=["leadflow_score"])
+        if c.id in set(contacts)
+    }
+    assert values == {"33"}
