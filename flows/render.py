@@ -58,6 +58,12 @@ def print_writeback(result: dict) -> None:
     console.print(
         f"Write-back: {result['records']} CRM records {verb}; written {result.get('written', 0)}, "
         f"rejected {result.get('rejected', 0)}, API calls {result.get('calls', 0)}"
+        + (f", retried {result['retried']}" if result.get("retried") else "")
+        + (
+            f", found already written after an interrupted run {result['recovered']}"
+            if result.get("recovered")
+            else ""
+        )
     )
     if result.get("fields"):
         table = Table(
@@ -77,6 +83,17 @@ def print_writeback(result: dict) -> None:
             f"[red]rejected[/red] {reject['vendor']} {reject['object_type']} "
             f"{reject['record_id']}: {reject['code']} {reject['message']}"
         )
+    conflicts = result.get("conflicts", [])
+    if conflicts:
+        console.print(
+            f"[yellow]{len(conflicts)} fields left as people set them[/yellow] "
+            "(changed in the CRM since leadflow wrote them; see ops.conflicts):"
+        )
+        for c in conflicts[:20]:
+            console.print(
+                f"  {c['vendor']} {c['object_type']} {c['record_id']} {c['field_name']}: "
+                f"CRM has {c['crm_value']}, leadflow wrote {c['written_value']}, would write {c['wanted_value']}"
+            )
     if result.get("dry_run") and result.get("diff"):
         table = Table(title="Diff", title_justify="left")
         for col in ("vendor", "object", "record", "field", "old", "new"):
