@@ -92,7 +92,8 @@ def print_writeback(result: dict) -> None:
         for c in conflicts[:20]:
             console.print(
                 f"  {c['vendor']} {c['object_type']} {c['record_id']} {c['field_name']}: "
-                f"CRM has {c['crm_value']}, leadflow wrote {c['written_value']}, would write {c['wanted_value']}"
+                f"CRM has {c['crm_value']}, leadflow wrote {c['written_value']}, "
+                f"would write {c['wanted_value']}"
             )
     if result.get("dry_run") and result.get("diff"):
         table = Table(title="Diff", title_justify="left")
