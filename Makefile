@@ -32,5 +32,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check flows connectors tests
 	$(BIN)/ruff format --check flows connectors tests
 
+# The sandbox alone (pages per second, the direct loader); writes BENCHMARKS.md. Not part of `test`.
+.PHONY: bench-sandbox
+bench-sandbox: $(STAMP)
+	$(BIN)/python bench/sandbox.py
+
 clean:
 	rm -rf $(VENV) .leadflow dbt_project/target dbt_project/logs

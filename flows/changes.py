@@ -21,6 +21,7 @@ class Change:
     record_id: str
     person_id: str | None
     fields: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # old, new
+    clear_first: set[str] = field(default_factory=set)  # HubSpot stage moving back: clear, then set
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -47,6 +48,12 @@ class Change:
 
     def row(self) -> dict:
         return self.salesforce_row() if self.vendor == "salesforce" else self.hubspot_row()
+
+    def clearing_row(self) -> dict | None:
+        """The update that empties the fields HubSpot only lets go back once cleared."""
+        if not self.clear_first:
+            return None
+        return {"id": self.record_id, "properties": {name: "" for name in sorted(self.clear_first)}}
 
 
 def same_value(crm, ours: str | None) -> bool:
@@ -84,7 +91,7 @@ def pending_changes(
     rows = wh.query(
         f"""
         select q.vendor, q.object_type, q.record_id, q.person_id, q.field_name, q.current_value,
-               q.new_value, w.value as written_value, w.record_id is not null as was_written,
+               q.new_value, q.clear_first, w.value as written_value, w.record_id is not null as was_written,
                w.written_at >= (select max(started_at) from ops.builds where success) as since_build
         from {QUEUE} q
         left join ops.written_values w using (vendor, object_type, record_id, field_name)
@@ -95,7 +102,7 @@ def pending_changes(
     )
     grouped: dict[tuple[str, str, str], Change] = {}
     conflicts: list[Conflict] = []
-    for vendor, obj, rid, person, name, old, new, written, was_written, since_build in rows:
+    for vendor, obj, rid, person, name, old, new, clear, written, was_written, since_build in rows:
         if since_build and same_value(written, new):
             continue
         if name in protected and was_written and not same_value(old, written):
@@ -103,6 +110,8 @@ def pending_changes(
             continue
         change = grouped.setdefault((vendor, obj, rid), Change(vendor, obj, rid, person))
         change.fields[name] = (old, new)
+        if clear:
+            change.clear_first.add(name)
     refused = {
         (v, o, r): json.loads(payload)
         for v, o, r, payload in wh.query(

@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.orchestration import get_client
-from prefect.concurrency.sync import concurrency
 from prefect.futures import wait
 from prefect.runtime import flow_run
 
@@ -20,6 +18,7 @@ from connectors.product import OBJECTS as PRODUCT_OBJECTS
 from connectors.product import FileDropSource
 from connectors.salesforce import OBJECTS as SALESFORCE_OBJECTS
 from connectors.salesforce import SalesforceSource
+from flows.locks import LockTimeout, object_lock
 from flows.settings import Settings, load_settings
 from flows.warehouse import Warehouse, utc_naive
 
@@ -81,15 +80,11 @@ def open_source(source: str, settings: Settings):
     return FileDropSource(settings.product_usage_dir)
 
 
-def lock_name(source: str, obj: str) -> str:
-    return f"leadflow-extract-{source}-{obj}"
-
-
 def _retry_unless_final(task, task_run, state) -> bool:
     """Transient errors are retried; a refused token or a spent budget is not."""
     try:
         state.result()
-    except (AuthenticationError, BudgetExhausted, ValueError):
+    except (AuthenticationError, BudgetExhausted, LockTimeout, ValueError):
         return False
     except Exception:  # noqa: BLE001 - anything else may pass on a second try
         return True
@@ -136,7 +131,10 @@ def extract_object(
         start = before - overlap
     out = ObjectExtract(source, obj, watermark_before=before)
     schema, table = SCHEMAS[source], TABLES[source][obj]
-    with concurrency(lock_name(source, obj), occupy=1):
+    waiting = lambda path: get_run_logger().info(  # noqa: E731
+        "%s.%s: waiting for another run's extract of it to finish (%s)", source, obj, path
+    )
+    with object_lock(warehouse.path, source, obj, on_wait=waiting):
         try:
             for page in reader.pages(obj, start, until, resume):
                 landed = warehouse.land(
@@ -206,13 +204,6 @@ def _log(warehouse: Warehouse, out: ObjectExtract, started_at: datetime) -> None
     )
 
 
-def ensure_locks(pairs: list[tuple[str, str]]) -> None:
-    """One slot per object: a backfill and the nightly never extract one object at once."""
-    with get_client(sync_client=True) as client:
-        for source, obj in pairs:
-            client.upsert_global_concurrency_limit_by_name(lock_name(source, obj), 1)
-
-
 @flow(name="extract", log_prints=True)
 def extract(
     since: datetime | None = None,
@@ -228,7 +219,6 @@ def extract(
     warehouse = warehouse or Warehouse(settings.duckdb_path)
     try:
         pairs = select_objects(objects, settings)
-        ensure_locks(pairs)
         readers = {s: open_source(s, settings) for s in {s for s, _ in pairs}}
         futures = [
             extract_object.submit(

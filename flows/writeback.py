@@ -43,17 +43,36 @@ def _sink(vendor: str, settings: Settings):
     )
 
 
-def _send(sink, object_type: str, changes: list[Change], attempts: int, backoff: float) -> tuple[list, int]:
-    """One call per batch; records refused for a passing reason (a lock, a 429) go again."""
-    results = {r.record_id: r for r in sink.update(object_type, [c.row() for c in changes])}
+def _update(sink, object_type: str, rows: dict[str, dict], attempts: int, backoff: float):
+    """One call for the rows; rows refused for a passing reason (a lock, a 429) go again."""
+    results = {r.record_id: r for r in sink.update(object_type, list(rows.values()))}
     retried = 0
     for attempt in range(1, attempts):
-        again = [c for c in changes if not results[c.record_id].ok and results[c.record_id].retryable]
+        again = [rid for rid, r in results.items() if not r.ok and r.retryable]
         if not again:
             break
         time.sleep(backoff * 2 ** (attempt - 1))
         retried += len(again)
-        results.update({r.record_id: r for r in sink.update(object_type, [c.row() for c in again])})
+        results.update({r.record_id: r for r in sink.update(object_type, [rows[rid] for rid in again])})
+    return results, retried
+
+
+def _send(sink, object_type: str, changes: list[Change], attempts: int, backoff: float) -> tuple[list, int]:
+    """One call per batch, with in-run retries.
+
+    A HubSpot stage going back (a recycled person) is cleared by one call before the batch; a
+    record whose clearing is refused is reported with that refusal and not sent on.
+    """
+    results, retried = {}, 0
+    clearing = {c.record_id: row for c in changes if (row := c.clearing_row())}
+    if clearing:
+        cleared, retried = _update(sink, object_type, clearing, attempts, backoff)
+        results.update({rid: r for rid, r in cleared.items() if not r.ok})
+    rows = {c.record_id: c.row() for c in changes if c.record_id not in results}
+    if rows:
+        written, again = _update(sink, object_type, rows, attempts, backoff)
+        results.update(written)
+        retried += again
     return [results[c.record_id] for c in changes], retried
 
 

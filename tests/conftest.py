@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
@@ -10,6 +11,9 @@ from connectors.sandbox import Sandbox
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Subprocesses started by tests (`leadflow run ...`) get a Prefect home of their own, so
+# nothing a test leaves behind (or a developer's ~/.prefect) leaks between runs.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="leadflow-prefect-")
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 SALESFORCE_TABLES = {
     "User": "user",
@@ -29,7 +30,15 @@ SALESFORCE_TABLES = {
     "LeadHistory": "lead_history",
 }
 HUBSPOT_CRM = ("contacts", "companies", "deals", "calls", "emails", "meetings", "notes")
-HUBSPOT_OTHER = ("owners", "forms", "form_submissions", "email_events", "web_events")
+HUBSPOT_OTHER = (
+    "owners",
+    "forms",
+    "form_submissions",
+    "email_events",
+    "web_events",
+    "conversation_threads",
+    "conversation_messages",
+)
 SINGULAR = {
     "contacts": "contact",
     "companies": "company",
@@ -94,6 +103,10 @@ def hubspot_other_row(obj: str, record: dict) -> tuple[str, datetime | None, boo
         return record["id"], parse_time(record["created"]), False, record
     if obj == "web_events":
         return record["id"], parse_time(record["occurredAt"]), False, record
+    if obj == "conversation_threads":
+        return record["id"], parse_time(record["latestMessageTimestamp"]), bool(record["archived"]), record
+    if obj == "conversation_messages":
+        return record["id"], parse_time(record["createdAt"]), False, record
     return record["id"], parse_time(record.get("updatedAt")), bool(record.get("archived")), record
 
 
@@ -148,6 +161,29 @@ def load_raw(duckdb_path: Path | str, lines: Iterable[dict]) -> dict[str, int]:
             write_rows(con, schema, table, rows)
             counts[f"{schema}.{table}"] = len(rows)
     return counts
+
+
+def write_product_usage(folder: Path | str, rows: list[dict], parts: int = 2) -> list[Path]:
+    """A product usage file drop: the rows split over Parquet files (and one CSV) in `folder`."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    chunks = [rows[i::parts] for i in range(parts)]
+    for n, chunk in enumerate(chunks):
+        table = pa.Table.from_pylist(chunk) if chunk else None
+        if table is None:
+            continue
+        if n == parts - 1:
+            path = folder / f"usage-{n}.csv"
+            # A CSV without the optional event_id column: ids come from the content.
+            with duckdb.connect() as con:
+                con.register("chunk", table.drop(["event_id"]))
+                con.execute(f"copy chunk to '{path}' (header, delimiter ',')")
+        else:
+            path = folder / f"usage-{n}.parquet"
+            pq.write_table(table, path)
+        written.append(path)
+    return written
 
 
 NUMBER_FIELDS = {"Lead_Score__c", "Fit_Score__c", "Engagement_Score__c"}

@@ -23,7 +23,9 @@ def start(directory: Path) -> subprocess.Popen:
     env_file.unlink(missing_ok=True)
     proc = subprocess.Popen(
         [*LEADFLOW, "sandbox", "up", "--dir", str(directory)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -57,12 +59,19 @@ def test_sandbox_up_seed_restart_and_extract(tmp_path):
     proc = start(box)
     try:
         env = read_env(box / "sandbox.env")
-        for key in ("LEADFLOW_SALESFORCE_INSTANCE_URL", "LEADFLOW_SALESFORCE_SESSION_ID",
-                    "LEADFLOW_HUBSPOT_BASE_URL", "LEADFLOW_HUBSPOT_ACCESS_TOKEN", "LEADFLOW_CA_BUNDLE"):
+        for key in (
+            "LEADFLOW_SALESFORCE_INSTANCE_URL",
+            "LEADFLOW_SALESFORCE_SESSION_ID",
+            "LEADFLOW_HUBSPOT_BASE_URL",
+            "LEADFLOW_HUBSPOT_ACCESS_TOKEN",
+            "LEADFLOW_CA_BUNDLE",
+        ):
             assert env[key]
         seeded = subprocess.run(
             [*LEADFLOW, "sandbox", "seed", "--dir", str(box), "--people", "60", "--seed", "3"],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert seeded.returncode == 0, seeded.stderr
         leads = salesforce(env).query("SELECT COUNT() FROM Lead")["totalSize"]
@@ -84,9 +93,22 @@ def test_sandbox_up_seed_restart_and_extract(tmp_path):
 
         run_env = {**os.environ, "LEADFLOW_DUCKDB_PATH": str(tmp_path / "lf.duckdb")}
         extracted = subprocess.run(
-            [*LEADFLOW, "run", "extract", "--env-file", str(box / "sandbox.env"),
-             "--objects", "Lead", "--objects", "hubspot.contacts", "--json"],
-            capture_output=True, text=True, timeout=300, env=run_env,
+            [
+                *LEADFLOW,
+                "run",
+                "extract",
+                "--env-file",
+                str(box / "sandbox.env"),
+                "--objects",
+                "Lead",
+                "--objects",
+                "hubspot.contacts",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=run_env,
         )
         assert extracted.returncode == 0, extracted.stderr[-3000:]
         rows = {(r["source"], r["object"]): r for r in json.loads(extracted.stdout)}

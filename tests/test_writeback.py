@@ -69,17 +69,17 @@ def contact_ids(box: Sandbox, n: int) -> list[str]:
 
 
 def queue(path: str, rows: list[tuple]) -> None:
-    """Write main.crm_updates: (vendor, object_type, record_id, field, current, new) rows."""
+    """Write main.crm_updates: (vendor, object_type, record_id, field, current, new[, clear_first]) rows."""
     con = duckdb.connect(path)
     try:
         con.execute(
             "create or replace table main.crm_updates (vendor varchar, object_type varchar, "
             "record_id varchar, person_id varchar, field_name varchar, current_value varchar, "
-            "new_value varchar)"
+            "new_value varchar, clear_first boolean)"
         )
         con.executemany(
-            "insert into main.crm_updates values (?, ?, ?, ?, ?, ?, ?)",
-            [(v, o, r, f"p-{r}", f, c, n) for v, o, r, f, c, n in rows],
+            "insert into main.crm_updates values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(v, o, r, f"p-{r}", f, c, n, *(rest or [False])) for v, o, r, f, c, n, *rest in rows],
         )
         # As the build flow does: the queue reflects the CRMs as of now.
         con.execute("create schema if not exists ops")
@@ -203,6 +203,40 @@ def test_one_invalid_hubspot_value_rejects_only_its_record(box, env):
     assert summary.written == 39 and summary.rejected == 1
     assert summary.rejects[0]["record_id"] == contacts[17]
     assert "leadflow_tier" in summary.rejects[0]["message"]
+
+
+def test_a_recycled_contact_goes_back_a_stage_cleared_first(box, env):
+    from flows.writeback import writeback
+
+    client = hs_client(box)
+    contacts = contact_ids(box, 3)
+    for c in contacts:
+        client.crm.contacts.basic_api.update(c, {"properties": {"lifecyclestage": "salesqualifiedlead"}})
+    # Without clear_first, HubSpot refuses the way back (as HubSpot does).
+    queue(env, [("hubspot", "contacts", contacts[2], "lifecyclestage", "salesqualifiedlead", "lead")])
+    summary = writeback()
+    assert summary.written == 0 and summary.rejected == 1
+    assert "backwards" in summary.rejects[0]["message"]
+    # With it, the stage is cleared, then set.
+    mark = SandboxAdmin(box.directory).requests_log("hubspot")[-1]["seq"]
+    queue(
+        env,
+        [
+            ("hubspot", "contacts", contacts[0], "lifecyclestage", "salesqualifiedlead", "lead", True),
+            ("hubspot", "contacts", contacts[1], "lifecyclestage", "salesqualifiedlead", "lead", True),
+        ],
+    )
+    summary = writeback()
+    assert summary.written == 2 and summary.rejected == 0, summary.rejects
+    stages = {
+        c.id: c.properties["lifecyclestage"]
+        for c in client.crm.contacts.batch_api.read(
+            {"inputs": [{"id": c} for c in contacts], "properties": ["lifecyclestage"]}
+        ).results
+    }
+    assert stages == {contacts[0]: "lead", contacts[1]: "lead", contacts[2]: "salesqualifiedlead"}
+    # One call clears the two, one sets them: the minimum.
+    assert calls(box, "hubspot", "POST", "/crm/v3/objects/contacts/batch/update", after=mark) == 2
 
 
 def test_an_owner_changed_by_hand_is_not_overwritten(box, env):

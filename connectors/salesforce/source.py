@@ -34,7 +34,10 @@ class SalesforceSource:
         self.meter = CallCounter()
         self._types: dict[str, dict[str, str]] = {}
 
-    def _call(self, fn):
+    def _call(self, fn, budgeted: bool = True):
+        """One API call, counted; refused before it is made once the daily budget is spent."""
+        if budgeted:
+            self.check_budget()
         self.meter.add()
         return call(fn)
 
@@ -70,7 +73,7 @@ class SalesforceSource:
 
     def refresh_usage(self) -> tuple[int, int]:
         """Read DailyApiRequests from /limits (one call) and remember it."""
-        limits = self._call(lambda: self.sf.limits())["DailyApiRequests"]
+        limits = self._call(lambda: self.sf.limits(), budgeted=False)["DailyApiRequests"]
         used = limits["Max"] - limits["Remaining"]
         return used, limits["Max"]
 
@@ -97,7 +100,6 @@ class SalesforceSource:
         bulk threshold use a Bulk API 2.0 queryAll job (unordered: one checkpoint at the end).
         """
         spec = OBJECTS[obj]
-        self.check_budget()
         conditions = []
         if since is not None:
             conditions.append(format_soql("{:literal} >= {}", spec.cursor, since))
@@ -123,7 +125,6 @@ class SalesforceSource:
             yield Page(records, checkpoint=records[-1].modified_at if records else None)
             if result.get("done", True) or not result.get("nextRecordsUrl"):
                 return
-            self.check_budget()
             next_url = result["nextRecordsUrl"]
             result = self._call(lambda u=next_url: self.sf.query_more(u, identifier_is_url=True))
 
@@ -133,12 +134,14 @@ class SalesforceSource:
         upper = until or datetime.now(UTC)
         bounded = " AND ".join(c for c in (where, format_soql("{:literal} < {}", spec.cursor, upper)) if c)
         types = self.field_types(obj)
+        self.check_budget(needed=2)
         job = getattr(self.sf.bulk2, obj).query_all(
             self._select(obj, bounded), max_records=self.config.bulk_page_size, wait=0.5
         )
         self.meter.add(2)  # the job and its first status poll
         for page in job:
             self.meter.add()
+            self.check_budget()  # a spent budget ends the job here; the next run reads it again
             yield Page([self._raw(r, spec.cursor) for r in decode(page, types)])
         yield Page([], checkpoint=upper)
 

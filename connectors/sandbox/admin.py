@@ -81,8 +81,18 @@ class SandboxAdmin:
             flush(vendor)
         return counts
 
-    def requests_log(self, vendor: str, after: int = 0) -> list[dict]:
-        return self._call(vendor, "GET", f"/_sandbox/requests?after={after}").json()["requests"]
+    def requests_log(self, vendor: str | None = None, after: int = 0) -> list[dict]:
+        """The sandbox's log (both vendors share it) after sequence number `after`, of one vendor or all."""
+        params = {"after": after} | ({"vendor": vendor} if vendor else {})
+        answer = self._call(vendor or "salesforce", "GET", "/_sandbox/requests", params=params)
+        return answer.json()["requests"]
+
+    def clear_requests(self) -> None:
+        self._call("salesforce", "DELETE", "/_sandbox/requests")
+
+    def faults(self, vendor: str) -> dict:
+        return self._call(vendor, "GET", "/_sandbox/faults").json()
 
     def set_faults(self, vendor: str, **plan) -> dict:
+        """Replace the vendor's fault plan (fields of FaultPlan; those left out are 0)."""
         return self._call(vendor, "PUT", "/_sandbox/faults", json=plan).json()

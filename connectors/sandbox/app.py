@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import random
 import socket
 import threading
 import time
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .certs import ensure_certificates, server_context
+from .faults import FaultPlan
 from .store import Clock, Store
 from .web import DropConnection, HTTPError, Request, Response, Router, Server
 
 ENV_FILE = "sandbox.env"
 STORE_FILE = "sandbox.db"
+LOCK_FILE = "sandbox.lock"  # held while a sandbox serves the directory or a direct load writes it
+
+
+class DirectoryInUse(RuntimeError):
+    """Another process (a running sandbox, a direct load) holds the sandbox directory."""
+
+
+def hold_directory(directory: Path, holder: str):
+    """Take the directory's lock for `holder` (an open file: close it to let go); refuse if held."""
+    handle = open(Path(directory) / LOCK_FILE, "a+")  # noqa: SIM115 - held until the caller closes it
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        who = handle.read().strip() or "another process"
+        handle.close()
+        raise DirectoryInUse(f"{directory} is in use by {who}") from None
+    handle.truncate(0)
+    handle.write(f"{holder} (pid {os.getpid()})\n")
+    handle.flush()
+    return handle
 
 
 @dataclass
@@ -27,26 +51,7 @@ class SandboxSettings:
     hubspot_search_per_second: int = 5
     hubspot_daily_limit: int = 625_000
     salesforce_daily_limit: int = 100_000
-
-
-@dataclass
-class FaultPlan:
-    """Seeded rates of injected faults; each request draws once. All rates are 0..1."""
-
-    seed: int = 0
-    rate_429: float = 0.0
-    rate_500: float = 0.0
-    rate_503: float = 0.0
-    rate_drop: float = 0.0
-    rate_slow: float = 0.0
-    slow_ms: int = 2000
-    rate_expire: float = 0.0
-    rate_lock: float = 0.0
-
-    KINDS = ("429", "500", "503", "drop", "slow", "expire", "lock")
-
-    def any(self) -> bool:
-        return any(getattr(self, f"rate_{k}") > 0 for k in self.KINDS)
+    faults: dict[str, FaultPlan] = field(default_factory=dict)  # the plans the sandbox starts with
 
 
 class VendorApp:
@@ -100,11 +105,14 @@ class Sandbox:
         self.faults: dict[str, FaultPlan] = {"salesforce": FaultPlan(), "hubspot": FaultPlan()}
         self._random = {v: random.Random(0) for v in self.faults}
         self._fault_lock = threading.Lock()
+        for vendor, plan in self.settings.faults.items():
+            self.set_faults(vendor, plan)
         self._log: deque[dict] = deque(maxlen=200_000)
         self._log_seq = 0
         self._log_lock = threading.Lock()
         self._ports = {"salesforce": salesforce_port, "hubspot": hubspot_port}
         self._servers: dict[str, Server] = {}
+        self._held = None
         from .hubspot import HubSpotApp
         from .salesforce import SalesforceApp
 
@@ -139,14 +147,21 @@ class Sandbox:
         return self._servers[vendor].url
 
     def start(self) -> Sandbox:
-        ensure_certificates(self.directory)
-        context = server_context(self.directory)
-        last_ports = self.store.get_value("ports", {})
-        for vendor in self.apps:
-            port = self._ports[vendor] or _free_or_zero(last_ports.get(vendor, 0))
-            self._servers[vendor] = Server(self._handler(vendor), context, port=port).start()
-        self.store.set_value("ports", {v: int(s.url.rsplit(":", 1)[1]) for v, s in self._servers.items()})
-        self.write_env()
+        """Serve both vendors; DirectoryInUse if a sandbox or a direct load holds the directory."""
+        self._held = hold_directory(self.directory, "a running sandbox")
+        try:
+            ensure_certificates(self.directory)
+            context = server_context(self.directory)
+            last_ports = self.store.get_value("ports", {})
+            for vendor in self.apps:
+                port = self._ports[vendor] or _free_or_zero(last_ports.get(vendor, 0))
+                self._servers[vendor] = Server(self._handler(vendor), context, port=port).start()
+            ports = {v: int(s.url.rsplit(":", 1)[1]) for v, s in self._servers.items()}
+            self.store.set_value("ports", ports)
+            self.write_env()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
@@ -154,6 +169,9 @@ class Sandbox:
             server.stop()
         self._servers.clear()
         self.store.close()
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -188,13 +206,15 @@ class Sandbox:
         app = self.apps[vendor]
 
         def handle(request: Request) -> Response:
+            if request.path.startswith("/_sandbox/"):  # the sandbox's own endpoints stay out of the log
+                try:
+                    return self._admin(app, request)
+                except (TypeError, ValueError) as err:
+                    return Response.json({"error": f"{request.method} {request.path}: {err}"}, 400)
             started = time.perf_counter()
             status = 0
             try:
-                if request.path.startswith("/_sandbox/"):
-                    response = self._admin(app, request)
-                else:
-                    response = self._inject(app, request) or app.handle(request)
+                response = self._inject(app, request) or app.handle(request)
                 status = response.status
                 return response
             except HTTPError as err:
@@ -213,18 +233,15 @@ class Sandbox:
         if not plan.any() or not app.authorized(request):
             return None
         with self._fault_lock:
-            draw = self._random[app.name].random()
-        edge = 0.0
-        for kind in FaultPlan.KINDS:
-            edge += getattr(plan, f"rate_{kind}")
-            if draw < edge:
-                if kind == "drop":
-                    raise DropConnection()
-                if kind == "slow":
-                    time.sleep(plan.slow_ms / 1000)
-                    return None
-                return app.fault(kind, request)
-        return None
+            kind = plan.pick(self._random[app.name].random())
+        if kind is None:
+            return None
+        if kind == "drop":
+            raise DropConnection()
+        if kind == "slow":
+            time.sleep(plan.slow_ms / 1000)
+            return None
+        return app.fault(kind, request)
 
     def _record(self, vendor: str, request: Request, status: int, seconds: float) -> None:
         with self._log_lock:
@@ -243,6 +260,8 @@ class Sandbox:
 
     def set_faults(self, vendor: str, plan: FaultPlan) -> None:
         """Replace one vendor's fault plan; its draws restart from the plan's seed."""
+        if vendor not in self.faults:
+            raise ValueError(f"unknown vendor {vendor!r} (salesforce or hubspot)")
         with self._fault_lock:
             self.faults[vendor] = plan
             self._random[vendor] = random.Random(plan.seed)
@@ -269,11 +288,14 @@ class Sandbox:
                 self._log.clear()
             return Response.empty()
         if path == "/_sandbox/faults" and method == "GET":
-            return Response.json(asdict(self.faults[app.name]))
+            return Response.json(self.faults[app.name].to_dict())
         if path == "/_sandbox/faults" and method == "PUT":
-            plan = FaultPlan(**(request.json() or {}))
+            try:
+                plan = FaultPlan.from_dict(request.json() or {})
+            except (TypeError, ValueError) as err:
+                return Response.json({"error": f"fault plan: {err}"}, 400)
             self.set_faults(app.name, plan)
-            return Response.json(asdict(plan))
+            return Response.json(plan.to_dict())
         if path == "/_sandbox/clock" and method == "PUT":
             self.clock.offset_ms = int((request.json() or {}).get("offset_ms", 0))
             return Response.json({"offset_ms": self.clock.offset_ms, "now_ms": self.clock.now_ms()})

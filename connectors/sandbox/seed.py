@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from .seed_chats import usage_rows
 from .seed_hubspot import hubspot_lines
 from .seed_salesforce import salesforce_lines
 from .seed_salesforce_ids import SalesforceIds
@@ -32,6 +33,14 @@ def generate(people: int = 2000, seed: int = 42, today: date | None = None) -> I
     # Salesforce first: HubSpot copies carry the Salesforce ids.
     yield from salesforce_lines(world, rng, ids)
     yield from hubspot_lines(world, rng, ids)
+
+
+def product_usage(people: int = 2000, seed: int = 42, today: date | None = None) -> list[dict]:
+    """The company's product usage (trial users' events) as rows for a usage file drop:
+    `{event_id, email, event_name, occurred_at, quantity}`; the same company as `generate`."""
+    today = today or datetime.now(UTC).date()
+    world = build_world(random.Random(seed), people, datetime.combine(today, time(0), tzinfo=UTC))
+    return usage_rows(world, random.Random(f"{seed}:usage"))
 
 
 def write_jsonl(path: Path | str, lines: Iterable[dict]) -> int:

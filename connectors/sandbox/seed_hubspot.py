@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from . import seed_vocab as v
+from .seed_chats import chat_lines
 from .seed_hubspot_activity import email_events, engagement, form_submission
 from .seed_hubspot_records import PORTAL_ID, HubSpotIds, crm, hs_time, line, ms
 from .seed_model import Person, World
@@ -74,6 +75,8 @@ def hubspot_lines(world: World, rng: random.Random, sf: SalesforceIds) -> Iterat
         if person.hubspot:
             yield from contact_lines(person, world, rng, ids, sf, forms)
     yield from deal_lines(world, rng, ids)
+    # Last, with a generator of its own: the lines above stay what they were before chats.
+    yield from chat_lines(world, random.Random(rng.getrandbits(64)), ids.contact)
 
 
 def contact_lines(

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import codec
+
 SCHEMA = """
 create table if not exists records (
     vendor   text    not null,
@@ -89,7 +91,7 @@ class Store:
     @staticmethod
     def _record(row: tuple) -> Record:
         rowid, vendor, obj, rid, created, modstamp, deleted, data = row
-        return Record(vendor, obj, rid, json.loads(data), created, modstamp, bool(deleted), rowid)
+        return Record(vendor, obj, rid, codec.loads(data), created, modstamp, bool(deleted), rowid)
 
     _COLUMNS = "rowid, vendor, object, id, created, modstamp, deleted, data"
 
@@ -128,7 +130,7 @@ class Store:
                 r.created,
                 r.modstamp,
                 int(r.deleted),
-                json.dumps(r.data, separators=(",", ":")),
+                codec.dumps_text(r.data),
             )
             for r in records
         ]

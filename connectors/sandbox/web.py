@@ -15,6 +15,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from . import codec
+
 
 @dataclass
 class Request:
@@ -53,7 +55,7 @@ class Response:
 
     @classmethod
     def json(cls, obj, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-        body = json.dumps(obj, separators=(",", ":")).encode()
+        body = codec.dumps(obj)
         h = {"Content-Type": "application/json;charset=UTF-8"}
         h.update(headers or {})
         return cls(status, body, h)

@@ -7,7 +7,8 @@
             'opportunity', 'opportunity_contact_role', 'lead_history'],
         var('hubspot_schema', 'raw_hubspot'): [
             'contacts', 'companies', 'deals', 'owners', 'calls', 'emails', 'meetings', 'notes',
-            'forms', 'form_submissions', 'email_events', 'web_events'],
+            'forms', 'form_submissions', 'email_events', 'web_events', 'conversation_threads',
+            'conversation_messages'],
     } -%}
     {%- for schema, tables in raw.items() %}
     create schema if not exists "{{ schema }}";

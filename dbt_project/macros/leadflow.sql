@@ -54,3 +54,18 @@
         else cast({{ expression }} as varchar)
     end
 {%- endmacro %}
+
+{% macro setting(name) -%}
+    {#- A number of the scoring_settings seed, as a scalar subquery. -#}
+    (select cast(value as double) from {{ ref('scoring_settings') }} where setting = '{{ name }}')
+{%- endmacro %}
+
+{% macro decayed(points, age_days, half_life_days, window_days) -%}
+    {#- What is left of points after age_days: halved every half_life_days, none after
+        window_days; either may be null (no decay, no window). -#}
+    case
+        when {{ window_days }} is not null and {{ age_days }} > {{ window_days }} then 0
+        when {{ half_life_days }} is null then {{ points }}
+        else {{ points }} * pow(0.5, {{ age_days }} / {{ half_life_days }})
+    end
+{%- endmacro %}

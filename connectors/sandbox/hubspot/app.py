@@ -38,7 +38,7 @@ class HubSpotApp(VendorApp):
         self.registry = Registry(self.store)
         self.records = Records(self)
         self.associations = associations.Associations(self)
-        self.limits = RateLimiter(self.clock, self.settings)
+        self.limits = RateLimiter(self.clock, self.settings, self.store)
         self.search_handler = None  # set by search.install; searches have their own limit
         for module in (
             objects,
@@ -88,8 +88,12 @@ class HubSpotApp(VendorApp):
                 "policyName": "TEN_SECONDLY_ROLLING",
             }
             return Response.json(body, 429, {**headers, "Retry-After": "1"})
-        if kind == "500":
-            return errors.answer(500, "internal error", "INTERNAL_ERROR")
+        if kind == "500":  # the service failed a request it admitted: counted, with the limit headers
+            handler, _, _ = self.router.match(request.method, request.path.rstrip("/") or "/")
+            rejected, headers = self.limits.admit(self._token(request), handler is self.search_handler)
+            if rejected is not None:
+                return rejected
+            return errors.answer(500, "internal error", "INTERNAL_ERROR", headers)
         if kind == "503":
             return errors.answer(
                 503, "The service is temporarily unavailable; try again shortly.", "SERVICE_UNAVAILABLE"

@@ -12,6 +12,7 @@ from .values import DAY_MS
 
 WINDOW_MS = 10_000
 SECOND_MS = 1_000
+DAILY_KEY = "hubspot:daily_usage"  # {"day": days since the epoch, "used": calls that day}
 
 
 def _too_many(message: str, policy: str, retry_after_s: int, headers: dict) -> Response:
@@ -26,16 +27,27 @@ def _too_many(message: str, policy: str, retry_after_s: int, headers: dict) -> R
 
 
 class RateLimiter:
-    """Admits or refuses one request; counts only the requests it admits."""
+    """Admits or refuses one request; counts only the requests it admits.
 
-    def __init__(self, clock, settings):
+    The daily count is the account's (every token shares it) and is kept in the store, so a
+    restarted sandbox remembers what the day has used, as HubSpot does.
+    """
+
+    def __init__(self, clock, settings, store=None):
         self.clock = clock
         self.settings = settings
+        self.store = store
         self._lock = threading.Lock()
         self._windows: dict[str, deque[int]] = {}
         self._searches: dict[str, deque[int]] = {}
-        self._day = -1
-        self._used_today = 0
+        saved = store.get_value(DAILY_KEY, {}) if store is not None else {}
+        self._day = int(saved.get("day", -1))
+        self._used_today = int(saved.get("used", 0))
+
+    def _count(self) -> None:
+        self._used_today += 1
+        if self.store is not None:
+            self.store.set_value(DAILY_KEY, {"day": self._day, "used": self._used_today})
 
     def _prune(self, times: deque[int], now: int, span: int) -> None:
         if times and times[-1] > now:  # the sandbox clock was set back: start afresh
@@ -69,7 +81,7 @@ class RateLimiter:
                         "You have reached your secondly limit.", "SECONDLY", math.ceil(wait / 1000), {}
                     ), {}
                 searches.append(now)
-                self._used_today += 1
+                self._count()
                 return None, {}
             if self._used_today >= daily:
                 headers = self._headers(window, now, daily)
@@ -86,13 +98,17 @@ class RateLimiter:
                     headers,
                 ), headers
             window.append(now)
-            self._used_today += 1
+            self._count()
             return None, self._headers(window, now, daily)
 
     def _headers(self, window: deque[int], now: int, daily: int) -> dict[str, str]:
         limit = self.settings.hubspot_requests_per_10s
         secondly = max(1, limit // 10)
-        last_second = sum(1 for t in window if now - t < SECOND_MS)
+        last_second = 0
+        for t in reversed(window):  # newest first: only the last second is walked
+            if now - t >= SECOND_MS:
+                break
+            last_second += 1
         return {
             "X-HubSpot-RateLimit-Daily": str(daily),
             "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, daily - self._used_today)),

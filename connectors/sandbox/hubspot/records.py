@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from .. import codec
 from ..store import Record
 from . import errors, values
 from .schema import STAGE_ORDER, ObjectType
@@ -52,7 +51,7 @@ class Records:
             sql += f" limit {int(limit)} offset {int(offset)}"
         with self.store.lock:
             rows = self.store.conn.execute(sql, tuple(params)).fetchall()
-        return [Record(v, o, i, json.loads(d), c, m, bool(x), rowid) for rowid, v, o, i, c, m, x, d in rows]
+        return [Record(v, o, i, codec.loads(d), c, m, bool(x), rowid) for rowid, v, o, i, c, m, x, d in rows]
 
     def count(self, where: str, params=()) -> int:
         with self.store.lock:

@@ -74,6 +74,11 @@ class SalesforceApp(VendorApp):
         return response
 
     def fault(self, kind: str, request: Request) -> Response | None:
+        """The injected answer; a 500 or a row lock comes from the org, so it spends a call too."""
+        writes = request.method in ("POST", "PATCH", "DELETE") and _WRITE.match(request.path)
+        locks = kind == "lock" and writes
+        if (kind == "500" or locks) and not self.usage.spend():
+            return None  # the allocation is spent: the org refuses the call before anything fails
         if kind == "500":
             answer = error_response(
                 500,
@@ -87,7 +92,7 @@ class SalesforceApp(VendorApp):
             answer = error_response(403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.")
         elif kind == "expire":
             answer = error_response(401, "INVALID_SESSION_ID", SESSION_MESSAGE)
-        elif kind == "lock" and request.method in ("POST", "PATCH", "DELETE") and _WRITE.match(request.path):
+        elif locks:
             if "/composite/sobjects" in request.path:
                 answer = self.records.lock_answer(request)
             else:

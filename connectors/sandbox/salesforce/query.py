@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import threading
@@ -10,6 +9,7 @@ from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from .. import codec
 from ..store import Record, Store
 from . import times
 from .errors import SalesforceError
@@ -38,6 +38,12 @@ def batch_size(header: str | None) -> int:
     """`Sforce-Query-Options: batchSize=N`, held to Salesforce's 200..2000."""
     m = _BATCH.search(header or "")
     return min(max(int(m.group(1)), MIN_BATCH), DEFAULT_BATCH) if m else DEFAULT_BATCH
+
+
+def page_size(plan: Plan, batch: int) -> int:
+    """The batch size a query gets: at most 200 when it selects two or more custom long text fields."""
+    long_texts = sum(1 for f, via in plan.columns if via is None and f.custom and f.long_text)
+    return min(batch, MIN_BATCH) if long_texts >= 2 else batch
 
 
 class QueryEngine:
@@ -88,7 +94,7 @@ class QueryEngine:
                     chunk,
                 ):
                     found[row[0]] = Record(
-                        row[1], row[2], row[3], json.loads(row[7]), row[4], row[5], bool(row[6]), row[0]
+                        row[1], row[2], row[3], codec.loads(row[7]), row[4], row[5], bool(row[6]), row[0]
                     )
         return [found[r] for r in rowids if r in found]
 
@@ -99,8 +105,8 @@ class QueryEngine:
         if plan.count:
             return {"totalSize": self.count(plan, include_deleted), "done": True, "records": []}
         rows = self.rowids(plan, include_deleted)
-        cursor = Cursor(plan, rows, batch, self.now_ms())
-        locator = self._open(cursor) if len(rows) > batch else None
+        cursor = Cursor(plan, rows, page_size(plan, batch), self.now_ms())
+        locator = self._open(cursor) if len(rows) > cursor.batch else None
         return self._page(cursor, locator, 0, version)
 
     def more(self, token: str, batch: int | None, version: str) -> dict:
@@ -113,7 +119,7 @@ class QueryEngine:
             cursor.used_ms = now
             self._cursors.move_to_end(locator)
         if batch:
-            cursor.batch = batch
+            cursor.batch = page_size(cursor.plan, batch)
         return self._page(cursor, locator, int(offset), version)
 
     def _open(self, cursor: Cursor) -> str:

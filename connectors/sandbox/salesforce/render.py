@@ -41,6 +41,8 @@ def render_rows(
     version: str,
 ) -> list[dict]:
     """Records with the selected columns; (field, ref) columns nest the parent the ref points at."""
+    if not any(ref for _, ref in columns):
+        return _plain_rows(records, [f for f, _ in columns], version)
     parents = parent_records(store, schema, records, {ref.name: ref for _, ref in columns if ref})
     out = []
     for rec in records:
@@ -58,6 +60,26 @@ def render_rows(
             }
             nested[f.name] = value_of(f, parent) if schema.field(schema.get(parent.object), f.name) else None
             row[ref.relationship] = nested
+        out.append(row)
+    return out
+
+
+def _plain_rows(records: list[Record], fields: list[Field], version: str) -> list[dict]:
+    """`render` for a page of records without parent columns, with the per-field work hoisted."""
+    columns = [(f.name, f.empty) for f in fields]
+    base = f"/services/data/v{version}/sobjects/"
+    out = []
+    for rec in records:
+        data = rec.data
+        row = {"attributes": {"type": rec.object, "url": f"{base}{rec.object}/{rec.id}"}}
+        for name, empty in columns:
+            if name == "Id":
+                row[name] = rec.id
+            elif name == "IsDeleted":
+                row[name] = rec.deleted
+            else:
+                value = data.get(name)
+                row[name] = empty if value is None else value
         out.append(row)
     return out
 

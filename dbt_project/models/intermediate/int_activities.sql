@@ -2,6 +2,8 @@
 -- source_value is what the mapping matches (a form name, an email event type, a page path,
 -- a campaign type:status ...); `*` in the seed is a wildcard, the most specific row wins.
 -- Activities no CRM record can be tied to, or that no seed row maps, are left out.
+-- actor_id is who did it on our side: the rep (Salesforce User or HubSpot owner) of a sales
+-- task or engagement, the chat agent; null for the person's own activities.
 with
 
 records as (
@@ -52,6 +54,22 @@ campaigns as (
     select * from {{ ref('stg_salesforce__campaigns') }}
 ),
 
+threads as (
+    select * from {{ ref('stg_hubspot__conversation_threads') }}
+),
+
+messages as (
+    select * from {{ ref('stg_hubspot__conversation_messages') }}
+),
+
+chat_intent_rules as (
+    select * from {{ ref('chat_intent_rules') }}
+),
+
+product_usage as (
+    select * from {{ ref('stg_product__usage_events') }}
+),
+
 activity_mapping as (
     select * from {{ ref('activity_mapping') }}
 ),
@@ -79,7 +97,8 @@ form_activities as (
         form_submissions.conversion_id as source_record_id,
         person_emails.person_id,
         form_submissions.submitted_at as occurred_at,
-        coalesce(forms.form_name, form_submissions.form_id) as source_value
+        coalesce(forms.form_name, form_submissions.form_id) as source_value,
+        cast(null as varchar) as actor_id
     from form_submissions
     inner join person_emails
         on person_emails.email = form_submissions.email
@@ -99,7 +118,8 @@ email_activities as (
                 when 'STATUSCHANGE' then email_events.subscription_status
             end,
             ''
-        ) as source_value
+        ) as source_value,
+        cast(null as varchar) as actor_id
     from email_events
     inner join person_emails
         on person_emails.email = email_events.recipient_email
@@ -111,7 +131,8 @@ web_activities as (
         web_events.web_event_id as source_record_id,
         record_people.person_id,
         web_events.occurred_at,
-        web_events.page_path as source_value
+        web_events.page_path as source_value,
+        cast(null as varchar) as actor_id
     from web_events
     inner join record_people
         on
@@ -121,16 +142,18 @@ web_activities as (
 ),
 
 engagements as (
-    select 'call' as kind, hubspot_call_id as engagement_id, occurred_at, 'call' as source_value, hubspot_contact_ids
+    select
+        'call' as kind, hubspot_call_id as engagement_id, occurred_at, 'call' as source_value, owner_id,
+        hubspot_contact_ids
     from calls
     union all
-    select 'email', hubspot_email_id, occurred_at, 'email:' || coalesce(direction, 'EMAIL'), hubspot_contact_ids
+    select 'email', hubspot_email_id, occurred_at, 'email:' || coalesce(direction, 'EMAIL'), owner_id, hubspot_contact_ids
     from emails
     union all
-    select 'meeting', hubspot_meeting_id, occurred_at, 'meeting', hubspot_contact_ids
+    select 'meeting', hubspot_meeting_id, occurred_at, 'meeting', owner_id, hubspot_contact_ids
     from meetings
     union all
-    select 'note', hubspot_note_id, occurred_at, 'note', hubspot_contact_ids
+    select 'note', hubspot_note_id, occurred_at, 'note', owner_id, hubspot_contact_ids
     from notes
 ),
 
@@ -140,6 +163,7 @@ engagement_contacts as (
         engagement_id,
         occurred_at,
         source_value,
+        owner_id,
         unnest(hubspot_contact_ids) as hubspot_contact_id
     from engagements
 ),
@@ -151,7 +175,8 @@ engagement_activities as (
         engagement_contacts.kind || ':' || engagement_contacts.engagement_id as source_record_id,
         record_people.person_id,
         engagement_contacts.occurred_at,
-        engagement_contacts.source_value
+        engagement_contacts.source_value,
+        engagement_contacts.owner_id as actor_id
     from engagement_contacts
     inner join record_people
         on
@@ -165,7 +190,8 @@ task_activities as (
         tasks.task_id as source_record_id,
         record_people.person_id,
         tasks.created_at as occurred_at,
-        coalesce(tasks.task_type, tasks.task_subtype, 'Task') as source_value
+        coalesce(tasks.task_type, tasks.task_subtype, 'Task') as source_value,
+        tasks.owner_id as actor_id
     from tasks
     inner join record_people
         on
@@ -179,7 +205,8 @@ campaign_activities as (
         campaign_members.campaign_member_id as source_record_id,
         record_people.person_id,
         campaign_members.created_at as occurred_at,
-        coalesce(campaigns.campaign_type, 'Other') || ':' || coalesce(campaign_members.status, '') as source_value
+        coalesce(campaigns.campaign_type, 'Other') || ':' || coalesce(campaign_members.status, '') as source_value,
+        cast(null as varchar) as actor_id
     from campaign_members
     inner join record_people
         on
@@ -187,6 +214,65 @@ campaign_activities as (
             and record_people.record_id = coalesce(campaign_members.contact_id, campaign_members.lead_id)
     left join campaigns
         on campaigns.campaign_id = campaign_members.campaign_id
+),
+
+-- A chat is one activity when it starts; each visitor message that shows buying intent
+-- (a pattern of chat_intent_rules) is another.
+chat_threads as (
+    select
+        'hubspot_chat' as source,
+        'thread:' || threads.thread_id as source_record_id,
+        record_people.person_id,
+        threads.created_at as occurred_at,
+        'thread' as source_value,
+        threads.assigned_to as actor_id
+    from threads
+    inner join record_people
+        on
+            record_people.vendor = 'hubspot'
+            and record_people.record_id = threads.hubspot_contact_id
+    where not threads.is_spam
+),
+
+intent_messages as (
+    select distinct messages.message_id
+    from messages
+    inner join chat_intent_rules
+        on regexp_matches(lower(messages.message_text), chat_intent_rules.pattern)
+    where messages.direction = 'INCOMING'
+),
+
+chat_intents as (
+    select
+        'hubspot_chat' as source,
+        'message:' || messages.message_id as source_record_id,
+        record_people.person_id,
+        messages.created_at as occurred_at,
+        'intent' as source_value,
+        cast(null as varchar) as actor_id
+    from intent_messages
+    inner join messages
+        on messages.message_id = intent_messages.message_id
+    inner join threads
+        on threads.thread_id = messages.thread_id
+    inner join record_people
+        on
+            record_people.vendor = 'hubspot'
+            and record_people.record_id = threads.hubspot_contact_id
+    where not threads.is_spam
+),
+
+product_activities as (
+    select
+        'product_usage' as source,
+        product_usage.usage_event_id as source_record_id,
+        person_emails.person_id,
+        product_usage.occurred_at,
+        product_usage.event_name as source_value,
+        cast(null as varchar) as actor_id
+    from product_usage
+    inner join person_emails
+        on person_emails.email = product_usage.email
 ),
 
 unioned as (
@@ -201,24 +287,46 @@ unioned as (
     select * from task_activities
     union all
     select * from campaign_activities
+    union all
+    select * from chat_threads
+    union all
+    select * from chat_intents
+    union all
+    select * from product_activities
+),
+
+-- Values repeat a lot: each distinct one is matched to the seed once, the most specific row
+-- first (an exact value, then the longest pattern).
+source_values as (
+    select distinct source, source_value
+    from unioned
+),
+
+value_types as (
+    select
+        source_values.source,
+        source_values.source_value,
+        arg_min(
+            activity_mapping.activity_type,
+            (contains(activity_mapping.match_value, '*'), -length(activity_mapping.match_value))
+        ) as activity_type
+    from source_values
+    inner join activity_mapping
+        on
+            activity_mapping.source = source_values.source
+            and source_values.source_value glob activity_mapping.match_value
+    group by source_values.source, source_values.source_value
 ),
 
 typed as (
     select
         unioned.*,
-        activity_mapping.activity_type
+        value_types.activity_type
     from unioned
-    inner join activity_mapping
+    inner join value_types
         on
-            activity_mapping.source = unioned.source
-            and unioned.source_value glob activity_mapping.match_value
-    -- The most specific row: an exact value, then the longest pattern.
-    qualify row_number() over (
-        partition by unioned.source, unioned.source_record_id, unioned.person_id
-        order by
-            contains(activity_mapping.match_value, '*'),
-            length(activity_mapping.match_value) desc
-    ) = 1
+            value_types.source = unioned.source
+            and value_types.source_value = unioned.source_value
 ),
 
 final as (
@@ -229,6 +337,7 @@ final as (
         source,
         source_record_id,
         source_value,
+        actor_id,
         occurred_at
     from typed
     where occurred_at is not null

@@ -1,5 +1,7 @@
--- Engagement per person as of the run date: decayed activity points capped per activity type,
--- plus field signals, plus negative rules. engagement_score is rounded to an integer.
+-- Engagement per person as of the run date: what each activity gave (int_activity_points),
+-- decayed to the run date, summed per score group and capped by the group (score_groups),
+-- then capped in total (scoring_settings engagement_cap); plus field signals and negative
+-- rules, which neither decay nor count toward the caps. engagement_score is rounded.
 with
 
 people as (
@@ -7,7 +9,11 @@ people as (
 ),
 
 activities as (
-    select * from {{ ref('int_activities_scored') }}
+    select * from {{ ref('int_activity_points') }}
+),
+
+score_groups as (
+    select * from {{ ref('score_groups') }}
 ),
 
 field_signals as (
@@ -18,21 +24,30 @@ negative_signals as (
     select * from {{ ref('int_negative_signals') }}
 ),
 
-per_type as (
+per_group as (
     select
-        person_id,
-        activity_type,
-        least(sum(decayed_points), coalesce(max(cap), 'infinity'::double)) as points
+        activities.person_id,
+        activities.score_group,
+        sum({{ decayed(
+            'activities.points_given',
+            "date_diff('second', activities.occurred_at, " ~ as_of_end() ~ ") / 86400.0",
+            'activities.half_life_days',
+            'activities.window_days'
+        ) }}) as points,
+        max(score_groups.cap) as cap
     from activities
-    group by person_id, activity_type
+    left join score_groups
+        on score_groups.score_group = activities.score_group
+    where activities.points_given <> 0
+    group by activities.person_id, activities.score_group
 ),
 
 activity_points as (
     select
         person_id,
-        sum(points) as points,
-        count(*) filter (where points <> 0) as scoring_activity_types
-    from per_type
+        sum(points) as points_before_caps,
+        sum(least(points, coalesce(cap, 'infinity'::double))) as points_after_group_caps
+    from per_group
     group by person_id
 ),
 
@@ -53,18 +68,18 @@ negative_points as (
     group by person_id
 ),
 
-final as (
+combined as (
     select
         people.person_id,
-        coalesce(activity_points.points, 0) as activity_points,
+        coalesce(activity_points.points_before_caps, 0) as activity_points_before_caps,
+        coalesce(activity_points.points_after_group_caps, 0) as activity_points_after_group_caps,
+        least(
+            coalesce(activity_points.points_after_group_caps, 0),
+            coalesce({{ setting('engagement_cap') }}, 'infinity'::double)
+        ) as activity_points,
         coalesce(field_points.points, 0) as field_points,
         coalesce(negative_points.points, 0) as negative_points,
-        coalesce(negative_points.rules, []) as negative_rules,
-        cast(round(
-            coalesce(activity_points.points, 0)
-            + coalesce(field_points.points, 0)
-            + coalesce(negative_points.points, 0)
-        ) as integer) as engagement_score
+        coalesce(negative_points.rules, []) as negative_rules
     from people
     left join activity_points
         on activity_points.person_id = people.person_id
@@ -72,6 +87,20 @@ final as (
         on field_points.person_id = people.person_id
     left join negative_points
         on negative_points.person_id = people.person_id
+),
+
+final as (
+    select
+        person_id,
+        activity_points_before_caps,
+        activity_points_after_group_caps - activity_points_before_caps as group_cap_points,
+        activity_points - activity_points_after_group_caps as engagement_cap_points,
+        activity_points,
+        field_points,
+        negative_points,
+        negative_rules,
+        cast(round(activity_points + field_points + negative_points) as integer) as engagement_score
+    from combined
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- Engagement the CRMs keep as fields rather than events, scored by the field_signal_rules seed:
--- page views HubSpot counted beyond the tracked page-view events (points per view, capped),
--- HubSpot's original source and Salesforce's LeadSource (points per value).
+-- page views HubSpot counted beyond the tracked page-view events and visits (points per unit,
+-- capped), conversions HubSpot counted beyond the tracked form submissions, the name of the
+-- most recent conversion, HubSpot's original source, Salesforce's LeadSource and DoNotCall.
 with
 
 people as (
@@ -15,12 +16,13 @@ field_signal_rules as (
     select * from {{ ref('field_signal_rules') }}
 ),
 
-tracked_page_views as (
+tracked as (
     select
         person_id,
-        count(*) as tracked_views
+        count(*) filter (where source = 'hubspot_web_event') as tracked_views,
+        count(*) filter (where source = 'hubspot_form') as tracked_conversions
     from activities
-    where source = 'hubspot_web_event'
+    where source in ('hubspot_web_event', 'hubspot_form')
     group by person_id
 ),
 
@@ -29,11 +31,33 @@ signals as (
         people.person_id,
         'untracked_page_views' as signal,
         '*' as signal_value,
-        greatest(people.page_view_count - coalesce(tracked_page_views.tracked_views, 0), 0) as units
+        greatest(people.page_view_count - coalesce(tracked.tracked_views, 0), 0) as units
     from people
-    left join tracked_page_views
-        on tracked_page_views.person_id = people.person_id
+    left join tracked
+        on tracked.person_id = people.person_id
     where people.page_view_count > 0
+    union all
+    select person_id, 'visits', '*', visit_count
+    from people
+    where visit_count > 0
+    union all
+    select
+        people.person_id,
+        'untracked_conversions',
+        '*',
+        greatest(people.conversion_event_count - coalesce(tracked.tracked_conversions, 0), 0)
+    from people
+    left join tracked
+        on tracked.person_id = people.person_id
+    where people.conversion_event_count > 0
+    union all
+    select person_id, 'recent_conversion', recent_conversion_event_name, 1
+    from people
+    where recent_conversion_event_name is not null
+    union all
+    select person_id, 'do_not_call', '*', 1
+    from people
+    where do_not_call
     union all
     select person_id, 'analytics_source', analytics_source, 1
     from people

@@ -1,7 +1,9 @@
 -- Each piece of evidence that a person reached a lifecycle stage, and when, one row per person,
 -- stage rule and evidence. The rules (which form, status, HubSpot stage, score threshold) are
 -- rows of the stage_rules seed; each rule_type is read from the place this model names.
--- Dates only: a stage's first date is decided in int_people_lifecycle.
+-- pql and cql are tracks beside MQL, not stages (no stage_order). A score threshold gives
+-- an event at each upward crossing (a recycled person may cross again after the cool-off).
+-- Dates only: a stage's dates are decided in int_people_lifecycle.
 with
 
 stage_rules as (
@@ -21,15 +23,15 @@ records as (
 ),
 
 activities as (
-    select * from {{ ref('int_activities_scored') }}
+    select * from {{ ref('int_activity_points') }}
 ),
 
 score_history as (
     select * from {{ ref('int_score_history') }}
 ),
 
-lead_history as (
-    select * from {{ ref('stg_salesforce__lead_history') }}
+status_changes as (
+    select * from {{ ref('int_lead_status_changes') }}
 ),
 
 contact_roles as (
@@ -85,13 +87,57 @@ forms as (
     group by all
 ),
 
-scores as (
-    select score_history.person_id, rules.stage, rules.rule_type, rules.match_value, min(score_history.evaluated_at) as reached_at
+score_moments as (
+    select
+        score_history.*,
+        lag(score_history.moment_number) over by_moment as previous_moment_number,
+        lag(score_history.running_score) over by_moment as previous_score
     from score_history
+    window by_moment as (partition by score_history.person_id order by score_history.moment_number)
+),
+
+-- An upward crossing: over the threshold, and the moment before was under it (moments that
+-- are not in score_history were under every threshold).
+scores as (
+    select score_moments.person_id, rules.stage, rules.rule_type, rules.match_value, score_moments.evaluated_at as reached_at
+    from score_moments
     inner join rules
         on
             rules.rule_type = 'score_at_least'
-            and score_history.running_score >= cast(rules.match_value as double)
+            and score_moments.running_score >= cast(rules.match_value as double)
+    where
+        score_moments.previous_moment_number is distinct from score_moments.moment_number - 1
+        or score_moments.previous_score < cast(rules.match_value as double)
+),
+
+-- Product usage: the first time the events within pql_window_days reached the threshold.
+product_usage as (
+    select
+        person_id,
+        occurred_at,
+        count(*) over (
+            partition by person_id order by occurred_at
+            range between to_days(cast({{ setting('pql_window_days') }} as integer)) preceding and current row
+        ) as events_in_window
+    from activities
+    where activity_type = 'product_usage'
+),
+
+product_qualified as (
+    select product_usage.person_id, rules.stage, rules.rule_type, rules.match_value, min(product_usage.occurred_at) as reached_at
+    from product_usage
+    inner join rules
+        on
+            rules.rule_type = 'product_usage_at_least'
+            and product_usage.events_in_window >= cast(rules.match_value as double)
+    group by all
+),
+
+chat_intents as (
+    select activities.person_id, rules.stage, rules.rule_type, rules.match_value, min(activities.occurred_at) as reached_at
+    from activities
+    inner join rules on rules.rule_type = 'chat_intent'
+    where activities.activity_type = 'chat_buying_intent'
     group by all
 ),
 
@@ -138,24 +184,12 @@ recorded_dates as (
 ),
 
 lead_statuses as (
-    select
-        records.person_id,
-        rules.stage,
-        rules.rule_type,
-        rules.match_value,
-        -- Dated by field history; a lead created in the status (or with history off) by creation.
-        min(coalesce(lead_history.created_at, records.created_at)) as reached_at
-    from records
+    select status_changes.person_id, rules.stage, rules.rule_type, rules.match_value, min(status_changes.changed_at) as reached_at
+    from status_changes
     inner join rules
-        on rules.rule_type = 'lead_status'
-    left join lead_history
         on
-            lead_history.lead_id = records.record_id
-            and lead_history.field_name = 'Status'
-            and lead_history.new_value = rules.match_value
-    where
-        records.object_type = 'Lead'
-        and (lead_history.lead_history_id is not null or records.lead_status = rules.match_value)
+            rules.rule_type = case status_changes.vendor when 'salesforce' then 'lead_status' else 'hubspot_lead_status' end
+            and rules.match_value = status_changes.lead_status
     group by all
 ),
 
@@ -238,6 +272,10 @@ unioned as (
     union all
     select * from scores
     union all
+    select * from product_qualified
+    union all
+    select * from chat_intents
+    union all
     select * from hubspot_stages
     union all
     select * from recorded_dates
@@ -258,7 +296,7 @@ final as (
         unioned.match_value,
         unioned.reached_at
     from unioned
-    inner join lifecycle_stages
+    left join lifecycle_stages
         on lifecycle_stages.stage = unioned.stage
     where
         unioned.reached_at is not null

@@ -19,6 +19,10 @@ country_regions as (
     select * from {{ ref('country_regions') }}
 ),
 
+fit_grades as (
+    select * from {{ ref('fit_grades') }}
+),
+
 -- Titles repeat a lot: match each distinct title once.
 titles as (
     select distinct lower(title) as title
@@ -102,7 +106,7 @@ attribute_points as (
     group by attribute_values.person_id, attribute_values.attribute
 ),
 
-final as (
+scored as (
     select
         attributes.*,
         {% for attribute in ['employee_count', 'annual_revenue', 'industry', 'region', 'seniority', 'department'] -%}
@@ -114,6 +118,26 @@ final as (
     left join attribute_points
         on attribute_points.person_id = attributes.person_id
     group by all
+),
+
+-- The grade: the one with the highest minimum the fit score reaches (an empty minimum: any).
+score_grades as (
+    select
+        scores.fit_score,
+        arg_max(fit_grades.grade, coalesce(fit_grades.min_fit_score, '-infinity'::double)) as fit_grade
+    from (select distinct fit_score from scored) as scores
+    inner join fit_grades
+        on scores.fit_score >= coalesce(fit_grades.min_fit_score, '-infinity'::double)
+    group by scores.fit_score
+),
+
+final as (
+    select
+        scored.*,
+        score_grades.fit_grade
+    from scored
+    left join score_grades
+        on score_grades.fit_score = scored.fit_score
 )
 
 select * from final

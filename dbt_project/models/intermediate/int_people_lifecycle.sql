@@ -1,6 +1,12 @@
--- Each person's lifecycle: for every stage the first moment it was reached, where reaching a
--- later stage also reaches the earlier ones (an SQL who skipped MQL became an MQL then, flagged
--- as inferred). Stages only move forward; the current stage is the furthest reached.
+-- Each person's lifecycle from the evidence of int_lifecycle_events. Stages only move
+-- forward - reaching a later stage reaches the earlier ones too - except through the explicit
+-- path of int_recycle_events: a recycle or disqualification sends the person back to lead and
+-- starts a new segment of their history, in which MQL and SQL evidence counts only after the
+-- cool-off (opportunity and customer evidence always counts) and evidence from before the
+-- recycle no longer counts.
+-- Per stage: when it was first reached (<stage>_at) and last entered (<stage>_last_entered_at);
+-- a stage first reached only through a later one (an SQL who never was an MQL) is flagged
+-- inferred. pql_at and cql_at are the tracks beside MQL.
 with
 
 people as (
@@ -11,47 +17,175 @@ events as (
     select * from {{ ref('int_lifecycle_events') }}
 ),
 
+recycles as (
+    select * from {{ ref('int_recycle_events') }}
+),
+
 lifecycle_stages as (
     select * from {{ ref('lifecycle_stages') }}
 ),
 
-per_stage as (
+timeline as (
     select
-        people.person_id,
+        person_id,
+        reached_at as happened_at,
+        1 as kind_order,
+        stage_order,
+        rule_type,
+        match_value,
+        cast(null as timestamp) as cooloff_until
+    from events
+    where stage_order is not null
+    union all
+    -- A recycle comes before evidence of the same moment.
+    select person_id, recycled_at, 0, null, 'recycle', action || ':' || rule, cooloff_until
+    from recycles
+),
+
+segmented as (
+    select
+        *,
+        count(*) filter (where kind_order = 0) over (
+            partition by person_id order by happened_at, kind_order
+            rows between unbounded preceding and current row
+        ) as segment
+    from timeline
+),
+
+with_cooloff as (
+    select
+        *,
+        max(cooloff_until) over (partition by person_id, segment) as segment_cooloff_until
+    from segmented
+),
+
+counted as (
+    select person_id, segment, happened_at, stage_order, rule_type, match_value
+    from with_cooloff
+    where
+        kind_order = 1
+        and (
+            segment = 0
+            or happened_at >= segment_cooloff_until
+            or stage_order >= (select stage_order from lifecycle_stages where stage = 'opportunity')
+        )
+    union all
+    -- After a recycle the person is a lead again.
+    select person_id, segment, happened_at, (select stage_order from lifecycle_stages where stage = 'lead'), 'recycle', match_value
+    from with_cooloff
+    where kind_order = 0
+),
+
+entries as (
+    select
+        counted.person_id,
+        counted.segment,
         lifecycle_stages.stage,
         lifecycle_stages.stage_order,
-        min(events.reached_at) filter (where events.stage_order >= lifecycle_stages.stage_order) as reached_at,
+        min(counted.happened_at) as entered_at,
         -- Evidence of the stage itself; a date leadflow wrote is memory, not evidence.
-        min(events.reached_at) filter (
-            where events.stage_order = lifecycle_stages.stage_order and events.rule_type <> 'recorded_date'
+        min(counted.happened_at) filter (
+            where counted.stage_order = lifecycle_stages.stage_order
+            and counted.rule_type not in ('recorded_date', 'recycle')
         ) as direct_at,
         arg_min(
-            events.rule_type || ':' || events.match_value,
-            (events.rule_type = 'recorded_date', events.reached_at)
-        ) filter (where events.stage_order = lifecycle_stages.stage_order) as first_rule
-    from people
-    cross join lifecycle_stages
-    left join events
-        on events.person_id = people.person_id
-    group by people.person_id, lifecycle_stages.stage, lifecycle_stages.stage_order
+            counted.rule_type || ':' || counted.match_value,
+            (counted.rule_type = 'recorded_date', counted.happened_at)
+        ) filter (where counted.stage_order = lifecycle_stages.stage_order) as first_rule
+    from counted
+    inner join lifecycle_stages
+        on lifecycle_stages.stage_order <= counted.stage_order
+    group by all
+),
+
+last_segments as (
+    select
+        person_id,
+        max(segment) as segment
+    from entries
+    group by person_id
+),
+
+per_stage as (
+    select
+        entries.person_id,
+        entries.stage,
+        min(entries.entered_at) as reached_at,
+        max(entries.entered_at) as last_entered_at,
+        min(entries.direct_at) as direct_at,
+        arg_min(entries.first_rule, entries.segment) as first_rule,
+        bool_or(entries.segment = last_segments.segment) as is_current_segment
+    from entries
+    inner join last_segments
+        on last_segments.person_id = entries.person_id
+    group by entries.person_id, entries.stage
+),
+
+stages as (
+    select
+        per_stage.person_id,
+        arg_max(per_stage.stage, lifecycle_stages.stage_order) filter (where per_stage.is_current_segment)
+            as lifecycle_stage,
+        max(lifecycle_stages.stage_order) filter (where per_stage.is_current_segment) as lifecycle_stage_order,
+        {% for stage in ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'] -%}
+        min(per_stage.reached_at) filter (where per_stage.stage = '{{ stage }}') as {{ stage }}_at,
+        min(per_stage.last_entered_at) filter (where per_stage.stage = '{{ stage }}') as {{ stage }}_last_entered_at,
+        {% if stage != 'subscriber' -%}
+        coalesce(
+            bool_or(per_stage.direct_at is null or per_stage.direct_at > per_stage.reached_at)
+                filter (where per_stage.stage = '{{ stage }}'),
+            false
+        ) as is_{{ stage }}_inferred,
+        {% endif -%}
+        {% endfor -%}
+        min(per_stage.first_rule) filter (where per_stage.stage = 'mql') as mql_rule,
+        min(per_stage.first_rule) filter (where per_stage.stage = 'sql') as sql_rule
+    from per_stage
+    inner join lifecycle_stages
+        on lifecycle_stages.stage = per_stage.stage
+    group by per_stage.person_id
+),
+
+tracks as (
+    select
+        person_id,
+        min(reached_at) filter (where stage = 'pql') as pql_at,
+        min(reached_at) filter (where stage = 'cql') as cql_at
+    from events
+    where stage in ('pql', 'cql')
+    group by person_id
+),
+
+last_recycles as (
+    select
+        person_id,
+        count(*) as recycle_count,
+        max(recycled_at) as recycled_at,
+        arg_max(action, recycled_at) as recycle_action,
+        arg_max(rule, recycled_at) as recycle_rule,
+        arg_max(cooloff_until, recycled_at) as cooloff_until
+    from recycles
+    group by person_id
 ),
 
 final as (
     select
-        person_id,
-        arg_max(stage, stage_order) filter (where reached_at is not null) as lifecycle_stage,
-        max(stage_order) filter (where reached_at is not null) as lifecycle_stage_order,
-        {% for stage in ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'] -%}
-        min(reached_at) filter (where stage = '{{ stage }}') as {{ stage }}_at,
-        {% endfor -%}
-        coalesce(
-            bool_or(direct_at is null or direct_at > reached_at) filter (where stage = 'mql' and reached_at is not null),
-            false
-        ) as is_mql_inferred,
-        min(first_rule) filter (where stage = 'mql') as mql_rule,
-        min(first_rule) filter (where stage = 'sql') as sql_rule
-    from per_stage
-    group by person_id
+        people.person_id,
+        stages.* exclude (person_id),
+        tracks.pql_at,
+        tracks.cql_at,
+        coalesce(last_recycles.recycle_count, 0) as recycle_count,
+        last_recycles.recycled_at,
+        last_recycles.recycle_action,
+        last_recycles.recycle_rule,
+        last_recycles.cooloff_until
+    from people
+    left join stages
+        on stages.person_id = people.person_id
+    left join tracks
+        on tracks.person_id = people.person_id
+    left join last_recycles
+        on last_recycles.person_id = people.person_id
 )
 
 select * from final

@@ -54,7 +54,12 @@ people as (
         bool_or(vendor = 'salesforce') as is_in_salesforce,
         bool_or(vendor = 'hubspot') as is_in_hubspot,
         bool_or(has_opted_out) as has_opted_out,
+        bool_or(do_not_call) as do_not_call,
         max(page_view_count) as page_view_count,
+        max(visit_count) as visit_count,
+        max(conversion_event_count) as conversion_event_count,
+        first(recent_conversion_event_name order by modified_at desc, record_id)
+            filter (where recent_conversion_event_name is not null) as recent_conversion_event_name,
         min(created_at) as first_seen_at,
         count(*) as record_count
     from records
@@ -127,7 +132,11 @@ final as (
         matched.is_in_salesforce,
         matched.is_in_hubspot,
         matched.has_opted_out,
+        matched.do_not_call,
         matched.page_view_count,
+        matched.visit_count,
+        matched.conversion_event_count,
+        matched.recent_conversion_event_name,
         matched.first_seen_at,
         matched.record_count
     from matched

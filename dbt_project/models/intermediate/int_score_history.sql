@@ -1,7 +1,13 @@
--- The running score of each person at each moment it could have risen: when they were first
--- known and at each scoring activity. Between those moments it only decays, so its first moment
--- at or over a threshold is when the threshold was crossed. Fit, field signals and negatives
--- count at their current value; activities decay to the moment, with their caps and windows.
+-- The running score of each person at the moments it could have reached a score_at_least
+-- threshold of stage_rules: when they were first known and at each activity that gave points
+-- (between those moments it only decays). Evaluated as the score is as of the run date: each
+-- activity's points decayed to the moment, summed and capped per score group, capped in
+-- total, plus fit, field signals and negatives at their current values.
+--
+-- No pairwise join of activities: per person, score group and half-life a running sum of
+-- points x 2^(days / half-life) (with a negative entry when a window closes) gives the
+-- group's points at any moment, read at each moment by an ASOF join. Moments whose upper
+-- bound (every point so far, undecayed) stays under the lowest threshold are skipped.
 with
 
 people as (
@@ -17,83 +23,186 @@ engagement as (
 ),
 
 activities as (
-    select * from {{ ref('int_activities_scored') }}
+    select * from {{ ref('int_activity_points') }}
 ),
 
-scoring as (
-    select * from activities
-    where points <> 0
+score_groups as (
+    select * from {{ ref('score_groups') }}
 ),
 
-moments as (
-    select person_id, occurred_at as evaluated_at
-    from scoring
-    where points > 0
-    union
-    select person_id, first_seen_at
+stage_rules as (
+    select * from {{ ref('stage_rules') }}
+),
+
+given as (
+    select
+        person_id,
+        score_group,
+        coalesce(half_life_days, 0) as half_life_days,
+        window_days,
+        occurred_at,
+        points_given
+    from activities
+    where points_given <> 0
+),
+
+base as (
+    select
+        people.person_id,
+        fit.fit_score,
+        engagement.field_points + engagement.negative_points as other_points
+    from people
+    inner join fit
+        on fit.person_id = people.person_id
+    inner join engagement
+        on engagement.person_id = people.person_id
+),
+
+moment_points as (
+    select person_id, occurred_at as evaluated_at, sum(greatest(points_given, 0)) as points
+    from given
+    group by person_id, occurred_at
+    union all
+    select person_id, first_seen_at, 0
     from people
     where first_seen_at < {{ as_of_end() }}
 ),
 
-contributions as (
-    select
-        moments.person_id,
-        moments.evaluated_at,
-        scoring.activity_type,
-        scoring.cap,
-        case
-            when scoring.half_life_days is null then scoring.points
-            else scoring.points * pow(
-                0.5,
-                date_diff('second', scoring.occurred_at, moments.evaluated_at) / 86400.0 / scoring.half_life_days
-            )
-        end as points_then
-    from moments
-    inner join scoring
-        on
-            scoring.person_id = moments.person_id
-            and scoring.occurred_at <= moments.evaluated_at
-            and (
-                scoring.window_days is null
-                or date_diff('second', scoring.occurred_at, moments.evaluated_at) <= scoring.window_days * 86400
-            )
-),
-
-per_type as (
+moments as (
     select
         person_id,
         evaluated_at,
-        activity_type,
-        least(sum(points_then), coalesce(max(cap), 'infinity'::double)) as points
-    from contributions
-    group by person_id, evaluated_at, activity_type
+        row_number() over (partition by person_id order by evaluated_at) as moment_number,
+        sum(points) over (partition by person_id order by evaluated_at) as points_so_far
+    from (
+        select person_id, evaluated_at, sum(points) as points
+        from moment_points
+        group by person_id, evaluated_at
+        -- A moment is a time something scored, or when the person was first known.
+        having sum(points) > 0 or min(points) = 0
+    )
+),
+
+candidates as (
+    select
+        moments.person_id,
+        moments.evaluated_at,
+        moments.moment_number,
+        base.fit_score,
+        base.other_points
+    from moments
+    inner join base
+        on base.person_id = moments.person_id
+    where
+        base.fit_score + round(
+            least(moments.points_so_far, coalesce({{ setting('engagement_cap') }}, 'infinity'::double))
+            + base.other_points
+        ) >= (select min(cast(match_value as double)) from stage_rules where rule_type = 'score_at_least')
+),
+
+-- Per person, group and half-life: entries when points are given and when a window closes,
+-- scaled by 2^(days since the first entry / half-life) (1 without decay).
+class_entries as (
+    select
+        person_id,
+        score_group,
+        half_life_days,
+        origin,
+        entered_at,
+        sum(scaled) as scaled
+    from (
+        select
+            *,
+            min(occurred_at) over (partition by person_id, score_group, half_life_days) as origin
+        from given
+    ) as anchored,
+    lateral (
+        select
+            unnest([occurred_at, occurred_at + to_microseconds(cast(window_days * 86400e6 as bigint) + 1)])
+                as entered_at,
+            unnest([1, -1]) * points_given * case
+                when half_life_days = 0 then 1
+                else pow(2, date_diff('second', origin, occurred_at) / 86400.0 / half_life_days)
+            end as scaled
+    )
+    where entered_at is not null
+    group by all
+),
+
+class_running as (
+    select
+        *,
+        sum(scaled) over (
+            partition by person_id, score_group, half_life_days order by entered_at
+        ) as scaled_so_far
+    from class_entries
+),
+
+candidate_classes as (
+    select
+        candidates.*,
+        classes.score_group,
+        classes.half_life_days
+    from candidates
+    inner join (select distinct person_id, score_group, half_life_days from class_entries) as classes
+        on classes.person_id = candidates.person_id
+),
+
+class_points as (
+    select
+        candidate_classes.person_id,
+        candidate_classes.evaluated_at,
+        candidate_classes.score_group,
+        class_running.scaled_so_far * case
+            when class_running.half_life_days = 0 then 1
+            else pow(
+                0.5,
+                date_diff('second', class_running.origin, candidate_classes.evaluated_at) / 86400.0
+                / class_running.half_life_days
+            )
+        end as points
+    from candidate_classes
+    asof inner join class_running
+        on
+            class_running.person_id = candidate_classes.person_id
+            and class_running.score_group = candidate_classes.score_group
+            and class_running.half_life_days = candidate_classes.half_life_days
+            and class_running.entered_at <= candidate_classes.evaluated_at
+),
+
+group_points as (
+    select
+        class_points.person_id,
+        class_points.evaluated_at,
+        least(sum(class_points.points), coalesce(max(score_groups.cap), 'infinity'::double)) as points
+    from class_points
+    left join score_groups
+        on score_groups.score_group = class_points.score_group
+    group by class_points.person_id, class_points.evaluated_at, class_points.score_group
 ),
 
 activity_points as (
     select
         person_id,
         evaluated_at,
-        sum(points) as points
-    from per_type
+        least(sum(points), coalesce({{ setting('engagement_cap') }}, 'infinity'::double)) as points
+    from group_points
     group by person_id, evaluated_at
 ),
 
 final as (
     select
-        moments.person_id,
-        moments.evaluated_at,
-        fit.fit_score + cast(round(
-            coalesce(activity_points.points, 0) + engagement.field_points + engagement.negative_points
+        candidates.person_id,
+        candidates.evaluated_at,
+        candidates.moment_number,
+        candidates.fit_score + cast(round(
+            coalesce(activity_points.points, 0) + candidates.other_points
         ) as integer) as running_score
-    from moments
-    inner join fit
-        on fit.person_id = moments.person_id
-    inner join engagement
-        on engagement.person_id = moments.person_id
+    from candidates
     left join activity_points
         on
-            activity_points.person_id = moments.person_id
-            and activity_points.evaluated_at = moments.evaluated_at
+            activity_points.person_id = candidates.person_id
+            and activity_points.evaluated_at = candidates.evaluated_at
 )
 
 select * from final

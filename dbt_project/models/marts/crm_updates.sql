@@ -2,8 +2,9 @@
 -- text in the form the API takes (integers without decimals, dates YYYY-MM-DD, HubSpot's
 -- internal lifecycle values). Values are compared typed: Salesforce's 42.0 is no change from 42,
 -- a field the record lacks is null. HubSpot's lifecycle stage never moves back (the furthest of
--- ours and HubSpot's; evangelist and other are left alone). Owners are written for people at
--- MQL and beyond only.
+-- ours and HubSpot's; evangelist and other are left alone), except for a person recycled or
+-- disqualified (the explicit path back): that row has clear_first, and write-back clears the
+-- stage before setting it, as HubSpot requires. Owners are written for people at MQL and beyond.
 with
 
 records as (
@@ -49,6 +50,7 @@ targets as (
             as is_mql_or_beyond,
         people.owner_salesforce_user_id,
         people.owner_hubspot_owner_id,
+        people.recycled_at is not null as is_recycled,
         current_hubspot_stage.stage_order as current_hubspot_stage_order,
         current_hubspot_stage.is_managed as is_current_hubspot_stage_managed
     from records
@@ -109,7 +111,8 @@ fields as (
     from targets
     where vendor = 'salesforce'
     union all
-    -- Forward only: a stage HubSpot holds further along (or one we do not manage) is kept.
+    -- Forward only: a stage HubSpot holds further along (or one we do not manage) is kept,
+    -- unless the person was recycled since.
     select
         vendor, object_type, record_id, person_id,
         'lifecyclestage',
@@ -117,6 +120,7 @@ fields as (
         hubspot_value,
         crm_lifecycle_stage is null
         or (is_current_hubspot_stage_managed and current_hubspot_stage_order < stage_order)
+        or (is_current_hubspot_stage_managed and is_recycled and current_hubspot_stage_order > stage_order)
     from targets
     where vendor = 'hubspot'
     union all
@@ -137,15 +141,25 @@ fields as (
 
 final as (
     select
-        vendor,
-        object_type,
-        record_id,
-        person_id,
-        field_name,
-        current_value,
-        new_value
+        fields.vendor,
+        fields.object_type,
+        fields.record_id,
+        fields.person_id,
+        fields.field_name,
+        fields.current_value,
+        fields.new_value,
+        coalesce(
+            fields.vendor = 'hubspot'
+            and fields.field_name = 'lifecyclestage'
+            and current_stage.stage_order > new_stage.stage_order,
+            false
+        ) as clear_first
     from fields
-    where is_changed
+    left join hubspot_lifecycle_stages as current_stage
+        on fields.field_name = 'lifecyclestage' and current_stage.hubspot_value = fields.current_value
+    left join hubspot_lifecycle_stages as new_stage
+        on fields.field_name = 'lifecyclestage' and new_stage.hubspot_value = fields.new_value
+    where fields.is_changed
 )
 
 select * from final

@@ -1,5 +1,6 @@
 -- One row per person across Salesforce and HubSpot: who they are, the records they came from,
--- their scores and tier, their lifecycle stage with the date each stage was reached, and owner.
+-- their scores, grade, tier and matrix cell, their lifecycle stage with the dates each stage
+-- was first reached and last entered, the PQL and CQL tracks, recycling, and owner.
 with
 
 people as (
@@ -26,6 +27,10 @@ tier_thresholds as (
     select * from {{ ref('tier_thresholds') }}
 ),
 
+engagement_levels as (
+    select * from {{ ref('engagement_levels') }}
+),
+
 scored as (
     select
         people.*,
@@ -33,6 +38,7 @@ scored as (
         fit.seniority,
         fit.department,
         fit.fit_score,
+        fit.fit_grade,
         engagement.engagement_score,
         fit.fit_score + engagement.engagement_score as score,
         engagement.negative_rules
@@ -43,66 +49,93 @@ scored as (
         on engagement.person_id = people.person_id
 ),
 
-tiered as (
+-- Scores repeat: each distinct one gets its tier (the highest min_score it reaches) once.
+score_tiers as (
     select
-        scored.*,
-        tier_thresholds.tier
-    from scored
+        scores.score,
+        arg_max(tier_thresholds.tier, coalesce(tier_thresholds.min_score, '-infinity'::double)) as tier
+    from (select distinct score from scored) as scores
     inner join tier_thresholds
-        on scored.score >= coalesce(tier_thresholds.min_score, '-infinity'::double)
-    qualify row_number() over (
-        partition by scored.person_id
-        order by coalesce(tier_thresholds.min_score, '-infinity'::double) desc
-    ) = 1
+        on scores.score >= coalesce(tier_thresholds.min_score, '-infinity'::double)
+    group by scores.score
+),
+
+engagement_score_levels as (
+    select
+        scores.engagement_score,
+        arg_max(
+            engagement_levels.engagement_level, coalesce(engagement_levels.min_engagement_score, '-infinity'::double)
+        ) as engagement_level
+    from (select distinct engagement_score from scored) as scores
+    inner join engagement_levels
+        on scores.engagement_score >= coalesce(engagement_levels.min_engagement_score, '-infinity'::double)
+    group by scores.engagement_score
 ),
 
 final as (
     select
-        tiered.person_id,
-        tiered.email,
-        tiered.first_name,
-        tiered.last_name,
-        tiered.company_name,
-        tiered.title,
-        tiered.country,
-        tiered.region,
-        tiered.seniority,
-        tiered.department,
-        tiered.account_id,
-        tiered.salesforce_lead_id,
-        tiered.salesforce_contact_id,
-        tiered.hubspot_contact_id,
-        tiered.salesforce_lead_ids,
-        tiered.salesforce_contact_ids,
-        tiered.hubspot_contact_ids,
-        tiered.converted_lead_ids,
-        tiered.is_in_salesforce,
-        tiered.is_in_hubspot,
-        tiered.fit_score,
-        tiered.engagement_score,
-        tiered.score,
-        tiered.tier,
-        tiered.negative_rules,
+        scored.person_id,
+        scored.email,
+        scored.first_name,
+        scored.last_name,
+        scored.company_name,
+        scored.title,
+        scored.country,
+        scored.region,
+        scored.seniority,
+        scored.department,
+        scored.lead_source,
+        scored.analytics_source,
+        scored.account_id,
+        scored.account_match_rule,
+        scored.salesforce_lead_id,
+        scored.salesforce_contact_id,
+        scored.hubspot_contact_id,
+        scored.salesforce_lead_ids,
+        scored.salesforce_contact_ids,
+        scored.hubspot_contact_ids,
+        scored.converted_lead_ids,
+        scored.is_in_salesforce,
+        scored.is_in_hubspot,
+        scored.fit_score,
+        scored.fit_grade,
+        scored.engagement_score,
+        engagement_score_levels.engagement_level,
+        scored.fit_grade || engagement_score_levels.engagement_level as score_matrix,
+        scored.score,
+        score_tiers.tier,
+        scored.negative_rules,
         lifecycle.lifecycle_stage,
-        lifecycle.subscriber_at,
-        lifecycle.lead_at,
-        lifecycle.mql_at,
-        lifecycle.sql_at,
-        lifecycle.opportunity_at,
-        lifecycle.customer_at,
-        lifecycle.is_mql_inferred,
+        {% for stage in ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'] -%}
+        lifecycle.{{ stage }}_at,
+        lifecycle.{{ stage }}_last_entered_at,
+        {% if stage != 'subscriber' -%}
+        lifecycle.is_{{ stage }}_inferred,
+        {% endif -%}
+        {% endfor -%}
         lifecycle.mql_rule,
         lifecycle.sql_rule,
+        lifecycle.pql_at,
+        lifecycle.cql_at,
+        lifecycle.recycle_count,
+        lifecycle.recycled_at,
+        lifecycle.recycle_action,
+        lifecycle.recycle_rule,
+        lifecycle.cooloff_until,
         owners.owner_salesforce_user_id,
         owners.owner_hubspot_owner_id,
         owners.owner_reason,
-        tiered.first_seen_at,
+        scored.first_seen_at,
         {{ as_of_date() }} as scored_as_of
-    from tiered
+    from scored
+    inner join score_tiers
+        on score_tiers.score = scored.score
+    inner join engagement_score_levels
+        on engagement_score_levels.engagement_score = scored.engagement_score
     inner join lifecycle
-        on lifecycle.person_id = tiered.person_id
+        on lifecycle.person_id = scored.person_id
     inner join owners
-        on owners.person_id = tiered.person_id
+        on owners.person_id = scored.person_id
 )
 
 select * from final

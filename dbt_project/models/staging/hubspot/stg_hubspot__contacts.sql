@@ -14,6 +14,22 @@ renamed as (
         record -> 'properties' ->> 'jobtitle' as job_title,
         record -> 'properties' ->> 'country' as country,
         nullif(record -> 'properties' ->> 'lifecyclestage', '') as lifecycle_stage,
+        nullif(record -> 'properties' ->> 'hs_lead_status', '') as lead_status,
+        -- Every hs_lead_status the contact had, with when; only when the extract asked for
+        -- propertiesWithHistory (HubSpot keeps no date of the status otherwise).
+        coalesce(
+            list_transform(
+                from_json(
+                    record -> 'propertiesWithHistory' -> 'hs_lead_status',
+                    '[{"value": "VARCHAR", "timestamp": "VARCHAR"}]'
+                ),
+                change -> {
+                    'lead_status': change.value,
+                    'changed_at': try_cast(try_cast(change."timestamp" as timestamptz) at time zone 'UTC' as timestamp)
+                }
+            ),
+            []
+        ) as lead_status_history,
         {% for stage in ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] -%}
         {{ utc_timestamp("record -> 'properties' ->> 'hs_lifecyclestage_" ~ stage ~ "_date'") }} as {{ stage }}_entered_at,
         {% endfor -%}

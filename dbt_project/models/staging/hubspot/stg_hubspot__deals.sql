@@ -13,6 +13,10 @@ renamed as (
         record -> 'properties' ->> 'pipeline' as pipeline,
         {{ utc_timestamp("nullif(record -> 'properties' ->> 'closedate', '')") }} as closed_at,
         coalesce(
+            try_cast(record -> 'properties' ->> 'hs_is_closed' as boolean),
+            record -> 'properties' ->> 'dealstage' in ('closedwon', 'closedlost')
+        ) as is_closed,
+        coalesce(
             try_cast(record -> 'properties' ->> 'hs_is_closed_won' as boolean),
             record -> 'properties' ->> 'dealstage' = 'closedwon'
         ) as is_closed_won,

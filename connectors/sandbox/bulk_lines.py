@@ -1,0 +1,196 @@
+"""Load lines at benchmark scale: many people and their activities, cheap to make, fixed by a seed.
+
+`people_lines(n)` gives n HubSpot contacts and n Salesforce Contacts; `activity_lines(n, people)`
+gives n activities spread over them (email events, page views, form submissions, Salesforce Tasks
+and CampaignMembers), with the forms and campaigns they point to first. Unlike `seed.generate`,
+nothing here tells a story: it only has the vendors' shapes, made fast enough for 20M lines.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+
+from .salesforce import ids
+
+FIRST_CONTACT_ID = 1_000_001  # HubSpot contact ids: FIRST_CONTACT_ID + person number
+DAY_MS = 86_400_000
+HISTORY_DAYS = 730
+FORMS = 12
+CAMPAIGNS = 24
+# (kind, share of activities): email-heavy, as a marketing database is.
+MIX = (
+    ("email_events", 0.55),
+    ("web_events", 0.20),
+    ("form_submissions", 0.05),
+    ("Task", 0.12),
+    ("CampaignMember", 0.08),
+)
+_FIRST = ("Ana", "Ben", "Chen", "Dara", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea")
+_LAST = ("Ng", "Okafor", "Patel", "Quinn", "Rossi", "Sato", "Tan", "Ueda", "Vega", "Weber")
+_COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne")
+_STAGES = ("subscriber", "lead", "lead", "lead", "marketingqualifiedlead", "salesqualifiedlead")
+_EMAIL_TYPES = ("SENT", "SENT", "DELIVERED", "DELIVERED", "OPEN", "OPEN", "CLICK", "BOUNCE")
+_PAGES = ("/pricing", "/blog/scoring", "/docs", "/customers", "/careers", "/demo")
+_TASKS = (("Call", "Call"), ("Email", "Email"), ("Other", "Task"))
+
+
+def _iso(ms: int, salesforce: bool) -> str:
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}"
+    return text + ("+0000" if salesforce else "Z")
+
+
+def _uuid(rng: random.Random) -> str:
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+
+
+def _email(i: int) -> str:
+    return f"{_FIRST[i % 12].lower()}.{_LAST[i % 10].lower()}{i}@{_COMPANIES[i % 8].lower()}.example"
+
+
+def _form_id(k: int) -> str:
+    return f"00000000-0000-4000-a000-{k:012d}"
+
+
+def _now_ms(now_ms: int | None) -> int:
+    return now_ms if now_ms is not None else (int(time.time()) // 86_400) * DAY_MS
+
+
+def people_lines(count: int, seed: int = 1, now_ms: int | None = None) -> Iterator[dict]:
+    """`count` HubSpot contacts and `count` Salesforce Contacts (person i in both CRMs)."""
+    rng, now = random.Random(seed), _now_ms(now_ms)
+    for i in range(count):
+        created = now - rng.randrange(HISTORY_DAYS * DAY_MS)
+        updated = created + rng.randrange(now - created + 1)
+        first, last, company = _FIRST[i % 12], _LAST[i % 10], _COMPANIES[i % 8]
+        yield {
+            "vendor": "hubspot",
+            "object": "contacts",
+            "record": {
+                "id": str(FIRST_CONTACT_ID + i),
+                "properties": {
+                    "email": _email(i),
+                    "firstname": first,
+                    "lastname": last,
+                    "company": company,
+                    "jobtitle": "Head of Operations",
+                    "lifecyclestage": _STAGES[i % len(_STAGES)],
+                    "salesforcecontactid": ids.object_id("Contact", i + 1),
+                },
+                "createdAt": _iso(created, False),
+                "updatedAt": _iso(updated, False),
+            },
+        }
+        yield {
+            "vendor": "salesforce",
+            "object": "Contact",
+            "record": {
+                "Id": ids.object_id("Contact", i + 1),
+                "FirstName": first,
+                "LastName": last,
+                "Email": _email(i),
+                "Title": "Head of Operations",
+                "LeadSource": "Web",
+                "CreatedDate": _iso(created, True),
+                "LastModifiedDate": _iso(updated, True),
+                "SystemModstamp": _iso(updated, True),
+            },
+        }
+
+
+def setup_lines(now_ms: int | None = None) -> Iterator[dict]:
+    """The forms and campaigns that activities point to."""
+    now = _now_ms(now_ms)
+    for k in range(FORMS):
+        record = {
+            "id": _form_id(k),
+            "name": f"Form {k}",
+            "createdAt": _iso(now - HISTORY_DAYS * DAY_MS, False),
+        }
+        yield {"vendor": "hubspot", "object": "forms", "record": record}
+    for k in range(CAMPAIGNS):
+        record = {
+            "Id": ids.object_id("Campaign", k + 1),
+            "Name": f"Campaign {k}",
+            "Type": "Webinar",
+            "IsActive": True,
+            "CreatedDate": _iso(now - HISTORY_DAYS * DAY_MS, True),
+        }
+        yield {"vendor": "salesforce", "object": "Campaign", "record": record}
+
+
+def activity_lines(count: int, people: int, seed: int = 2, now_ms: int | None = None) -> Iterator[dict]:
+    """`count` activities of `people` people (setup lines first), a few people doing most."""
+    if people < 1:
+        raise ValueError("activities need at least one person")
+    rng, now = random.Random(seed), _now_ms(now_ms)
+    yield from setup_lines(now)
+    kinds, weights = zip(*MIX, strict=True)
+    numbers = {"Task": 0, "CampaignMember": 0}
+    for _ in range(count):
+        kind = rng.choices(kinds, weights)[0]
+        person = int(people * rng.random() ** 2)  # skewed towards low numbers
+        at = now - rng.randrange(HISTORY_DAYS * DAY_MS)
+        if kind == "email_events":
+            record = {
+                "id": _uuid(rng),
+                "created": at,
+                "type": _EMAIL_TYPES[rng.randrange(8)],
+                "recipient": _email(person),
+                "portalId": 4242,
+                "emailCampaignId": 9000 + rng.randrange(50),
+                "appName": "BatchEmail",
+            }
+            yield {"vendor": "hubspot", "object": kind, "record": record}
+        elif kind == "web_events":
+            page = _PAGES[rng.randrange(6)]
+            record = {
+                "id": _uuid(rng),
+                "objectType": "CONTACT",
+                "objectId": str(FIRST_CONTACT_ID + person),
+                "eventType": "e_visited_page",
+                "occurredAt": _iso(at, False),
+                "properties": {"hs_url": f"https://www.leadflow.example{page}", "hs_title": page},
+            }
+            yield {"vendor": "hubspot", "object": kind, "record": record}
+        elif kind == "form_submissions":
+            record = {
+                "formId": _form_id(rng.randrange(FORMS)),
+                "conversionId": _uuid(rng),
+                "submittedAt": at,
+                "pageUrl": "https://www.leadflow.example/demo",
+                "values": [{"name": "email", "value": _email(person), "objectTypeId": "0-1"}],
+            }
+            yield {"vendor": "hubspot", "object": kind, "record": record}
+        elif kind == "Task":
+            numbers[kind] += 1
+            subject, subtype = _TASKS[rng.randrange(3)]
+            record = {
+                "Id": ids.object_id(kind, numbers[kind]),
+                "WhoId": ids.object_id("Contact", person + 1),
+                "Subject": subject,
+                "Type": subject,
+                "TaskSubtype": subtype,
+                "Status": "Completed",
+                "Priority": "Normal",
+                "IsClosed": True,
+                "ActivityDate": _iso(at, True)[:10],
+                "CreatedDate": _iso(at, True),
+                "SystemModstamp": _iso(at, True),
+            }
+            yield {"vendor": "salesforce", "object": kind, "record": record}
+        else:
+            numbers[kind] += 1
+            record = {
+                "Id": ids.object_id(kind, numbers[kind]),
+                "CampaignId": ids.object_id("Campaign", rng.randrange(CAMPAIGNS) + 1),
+                "ContactId": ids.object_id("Contact", person + 1),
+                "Status": "Responded",
+                "HasResponded": True,
+                "FirstRespondedDate": _iso(at, True)[:10],
+                "CreatedDate": _iso(at, True),
+                "SystemModstamp": _iso(at, True),
+            }
+            yield {"vendor": "salesforce", "object": kind, "record": record}

@@ -1,0 +1,150 @@
+-- The points each activity gave when it happened (activity_rules), capped per type at that
+-- moment: an activity tops its type up to the cap and no further. A type's points then decay
+-- by its half-life (halving every half_life_days) or count in full for window_days (the two
+-- may be combined; with neither they never fade). Activities after the run date are left out.
+--
+-- The cap at the moment of each activity has a closed form, so no row-by-row recursion:
+-- with x = days since the type's first activity / half-life (0 without decay) and
+-- P = the running sum of points x 2^x, the type's points right after activity a are
+-- 2^-x_a x (P_a + min(0, min over j <= a of (cap x 2^x_j - P_j))).
+-- For window-only types the room under the cap is what the type gave in the window before.
+with
+
+activities as (
+    select * from {{ ref('int_activities') }}
+),
+
+activity_rules as (
+    select * from {{ ref('activity_rules') }}
+),
+
+ruled as (
+    select
+        activities.activity_id,
+        activities.person_id,
+        activities.activity_type,
+        activities.source,
+        activities.source_value,
+        activities.actor_id,
+        activities.occurred_at,
+        activity_rules.score_group,
+        activity_rules.points,
+        activity_rules.cap,
+        activity_rules.half_life_days,
+        activity_rules.window_days,
+        activity_rules.is_lead_signal,
+        -- Decay exponent: half-lives since the type's first activity of the person.
+        coalesce(
+            (epoch(activities.occurred_at) - epoch(min(activities.occurred_at) over type_history))
+            / 86400.0 / activity_rules.half_life_days,
+            0
+        ) as decay_exponent
+    from activities
+    inner join activity_rules
+        on activity_rules.activity_type = activities.activity_type
+    where activities.occurred_at < {{ as_of_end() }}
+    window type_history as (partition by activities.person_id, activities.activity_type)
+),
+
+-- Half-life types and types without decay: the closed form above.
+decaying as (
+    select
+        *,
+        min(cap * pow(2, decay_exponent) - scaled_sum) over running as tightest_room
+    from (
+        select
+            *,
+            sum(points * pow(2, decay_exponent)) over running as scaled_sum
+        from ruled
+        where half_life_days is not null or window_days is null
+        window running as (
+            partition by person_id, activity_type order by occurred_at, activity_id
+            rows between unbounded preceding and current row
+        )
+    )
+    window running as (
+        partition by person_id, activity_type order by occurred_at, activity_id
+        rows between unbounded preceding and current row
+    )
+),
+
+decaying_points as (
+    select
+        * exclude (scaled_sum, tightest_room),
+        pow(2, -decay_exponent) * (
+            scaled_sum + case when cap is null then 0 else least(0, tightest_room) end
+        ) as type_points_after
+    from decaying
+),
+
+decaying_given as (
+    select
+        * exclude (type_points_after),
+        type_points_after - coalesce(
+            lag(type_points_after) over running
+            * pow(2, lag(decay_exponent) over running - decay_exponent),
+            0
+        ) as points_given
+    from decaying_points
+    window running as (partition by person_id, activity_type order by occurred_at, activity_id)
+),
+
+-- Window-only types: points up to the room the cap leaves after what the type gave in the
+-- window before (earlier activities at the same moment first).
+windowed as (
+    select
+        *,
+        sum(points) over (
+            partition by person_id, activity_type order by window_order
+            range between cast(window_days * 86400e6 * 8 as bigint) preceding and current row
+            exclude current row
+        ) as points_in_window_before
+    from (
+        select
+            *,
+            epoch_us(occurred_at) * 8
+            + least(row_number() over (partition by person_id, activity_type, occurred_at order by activity_id) - 1, 7)
+                as window_order
+        from ruled
+        where half_life_days is null and window_days is not null
+    )
+),
+
+windowed_given as (
+    select
+        * exclude (window_order, points_in_window_before),
+        case
+            when cap is null then points
+            else least(points, greatest(cap - coalesce(points_in_window_before, 0), 0))
+        end as points_given
+    from windowed
+),
+
+unioned as (
+    select * from decaying_given
+    union all by name
+    select * from windowed_given
+),
+
+final as (
+    select
+        activity_id,
+        person_id,
+        activity_type,
+        score_group,
+        source,
+        source_value,
+        actor_id,
+        occurred_at,
+        is_lead_signal,
+        points as rule_points,
+        cap,
+        half_life_days,
+        window_days,
+        -- Rounded away from float noise: 1e-9 of a point explains nothing.
+        round(points_given, 9) as points_given,
+        round(points_given, 9) < points as is_capped
+    from unioned
+)
+
+select * from final

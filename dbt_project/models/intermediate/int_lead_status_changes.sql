@@ -1,0 +1,82 @@
+-- Every lead status a person's CRM records had, with when: Salesforce Lead Status from
+-- LeadHistory (the status a lead was created with dated by its creation; a lead without
+-- history by its creation) and HubSpot hs_lead_status from its property history.
+with
+
+records as (
+    select * from {{ ref('int_people_records') }}
+),
+
+lead_history as (
+    select * from {{ ref('stg_salesforce__lead_history') }}
+),
+
+status_history as (
+    select * from lead_history
+    where field_name = 'Status'
+),
+
+leads as (
+    select * from records
+    where object_type = 'Lead'
+),
+
+salesforce_changes as (
+    select
+        leads.person_id,
+        leads.vendor,
+        leads.record_id,
+        status_history.new_value as lead_status,
+        status_history.old_value as previous_status,
+        status_history.created_at as changed_at,
+        false as is_initial
+    from leads
+    inner join status_history
+        on status_history.lead_id = leads.record_id
+),
+
+salesforce_initial as (
+    select
+        leads.person_id,
+        leads.vendor,
+        leads.record_id,
+        coalesce(arg_min(status_history.old_value, status_history.created_at), max(leads.lead_status)) as lead_status,
+        cast(null as varchar) as previous_status,
+        max(leads.created_at) as changed_at,
+        true as is_initial
+    from leads
+    left join status_history
+        on status_history.lead_id = leads.record_id
+    group by leads.person_id, leads.vendor, leads.record_id
+),
+
+hubspot_changes as (
+    select
+        person_id,
+        vendor,
+        record_id,
+        change.lead_status,
+        lag(change.lead_status) over (partition by record_id order by change.changed_at) as previous_status,
+        change.changed_at,
+        row_number() over (partition by record_id order by change.changed_at) = 1 as is_initial
+    from (
+        select person_id, vendor, record_id, unnest(lead_status_history) as change
+        from records
+        where vendor = 'hubspot' and len(lead_status_history) > 0
+    )
+),
+
+unioned as (
+    select * from salesforce_changes
+    union all
+    select * from salesforce_initial
+    union all
+    select * from hubspot_changes
+),
+
+final as (
+    select * from unioned
+    where lead_status is not null and changed_at is not null
+)
+
+select * from final
