@@ -221,17 +221,29 @@ def test_owners_only_for_mql_and_beyond(built):
     assert reasons.get("current_owner") and reasons.get("account_owner") and reasons.get("round_robin")
 
 
-def test_hubspot_stage_never_moves_back(built):
+def test_hubspot_stage_moves_back_only_for_recycled_people_cleared_first(built):
     backwards = query(
+        built,
+        """
+        select p.recycled_at is not null, u.clear_first, count(*) from crm_updates u
+        join people p using (person_id)
+        join hubspot_lifecycle_stages cur on cur.hubspot_value = u.current_value
+        join hubspot_lifecycle_stages new on new.hubspot_value = u.new_value
+        where u.field_name = 'lifecyclestage' and (new.stage_order < cur.stage_order or not cur.is_managed)
+        group by all
+    """,
+    )
+    assert all(recycled and clear_first for recycled, clear_first, _ in backwards), backwards
+    forward_cleared = query(
         built,
         """
         select count(*) from crm_updates u
         join hubspot_lifecycle_stages cur on cur.hubspot_value = u.current_value
         join hubspot_lifecycle_stages new on new.hubspot_value = u.new_value
-        where u.field_name = 'lifecyclestage' and (new.stage_order < cur.stage_order or not cur.is_managed)
+        where u.field_name = 'lifecyclestage' and u.clear_first and new.stage_order >= cur.stage_order
     """,
     )[0][0]
-    assert backwards == 0
+    assert forward_cleared == 0
 
 
 def test_applied_updates_leave_an_empty_queue(built, monkeypatch):
