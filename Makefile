@@ -37,5 +37,10 @@ lint: $(STAMP)
 bench-sandbox: $(STAMP)
 	$(BIN)/python bench/sandbox.py
 
+# Write-back of 100,000 changed records to each vendor, limits on; writes BENCHMARKS.md.
+.PHONY: bench-writeback
+bench-writeback: $(STAMP)
+	$(BIN)/python bench/writeback.py
+
 clean:
 	rm -rf $(VENV) .leadflow dbt_project/target dbt_project/logs

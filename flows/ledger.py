@@ -10,11 +10,36 @@ from __future__ import annotations
 import json
 import uuid
 
+import pyarrow as pa
+
 from connectors.records import WriteResult
 from flows.changes import Change, Conflict
 from flows.warehouse import Warehouse
 
 NOW = "now() at time zone 'UTC'"
+
+
+def _arrow(names: list[str], rows: list[tuple]) -> pa.Table:
+    """Rows as an Arrow table of text columns (booleans where named `is_*`), for one insert.
+
+    DuckDB binds Python parameters one value at a time (and looks for pandas on each), so a
+    batch's rows go in as one registered table instead.
+    """
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    return pa.table(
+        {
+            name: pa.array(list(col), pa.bool_() if name.startswith("is_") else pa.string())
+            for name, col in zip(names, columns, strict=True)
+        }
+    )
+
+
+def _with(con, name: str, table: pa.Table, statement: str) -> None:
+    con.register(name, table)
+    try:
+        con.execute(statement)
+    finally:
+        con.unregister(name)
 
 
 def open_batch(wh: Warehouse, run_id: str, changes: list[Change]) -> str:
@@ -87,27 +112,56 @@ def close_batch(
         con.execute("begin")
         try:
             if written:
-                con.executemany(f"insert into ops.writeback_log values (?, ?, ?, ?, ?, ?, ?, {NOW})", written)
-                con.executemany(
-                    f"insert or replace into ops.written_values values (?, ?, ?, ?, ?, {NOW})", values
+                names = [
+                    "run_id",
+                    "vendor",
+                    "object_type",
+                    "record_id",
+                    "field_name",
+                    "old_value",
+                    "new_value",
+                ]
+                _with(
+                    con,
+                    "written",
+                    _arrow(names, written),
+                    f"insert into ops.writeback_log select *, {NOW} from written",
+                )
+                names = ["vendor", "object_type", "record_id", "field_name", "value"]
+                _with(
+                    con,
+                    "written_now",
+                    _arrow(names, values),
+                    f"insert or replace into ops.written_values select *, {NOW} from written_now",
                 )
             if resolved:
-                con.executemany(
-                    f"update ops.rejects set resolved_at = {NOW} "
-                    "where vendor = ? and object_type = ? and record_id = ? and resolved_at is null",
-                    resolved,
+                _with(
+                    con,
+                    "resolved",
+                    _arrow(["vendor", "object_type", "record_id"], resolved),
+                    f"""
+                    update ops.rejects set resolved_at = {NOW} from resolved
+                    where ops.rejects.vendor = resolved.vendor
+                      and ops.rejects.object_type = resolved.object_type
+                      and ops.rejects.record_id = resolved.record_id
+                      and ops.rejects.resolved_at is null
+                    """,
                 )
             if rejected:
-                con.executemany(
+                names = ["vendor", "object_type", "record_id", "payload", "code", "message", "fields"]
+                _with(
+                    con,
+                    "refused",
+                    _arrow([*names, "is_retryable"], rejected),
                     f"""
-                    insert into ops.rejects values (?, ?, ?, ?, ?, ?, ?, ?, 1, {NOW}, {NOW}, null)
+                    insert into ops.rejects
+                    select *, 1, {NOW}, {NOW}, null from refused
                     on conflict (vendor, object_type, record_id) do update set
                         payload = excluded.payload, code = excluded.code, message = excluded.message,
                         fields = excluded.fields, retryable = excluded.retryable,
                         attempts = ops.rejects.attempts + 1,
                         last_seen_at = excluded.last_seen_at, resolved_at = null
                     """,
-                    rejected,
                 )
             con.execute(
                 f"update ops.writeback_batches set state = ?, finished_at = {NOW} where batch_id = ?",

@@ -65,9 +65,14 @@ def test_failed_page_leaves_rows_and_watermark_untouched(tmp_path):
 def _queue(wh: Warehouse, rows: list[tuple]) -> None:
     wh.con.execute(
         "create or replace table main.crm_updates (vendor varchar, object_type varchar, record_id varchar,"
-        " person_id varchar, field_name varchar, current_value varchar, new_value varchar)"
+        " person_id varchar, field_name varchar, current_value varchar, new_value varchar,"
+        " clear_first boolean default false)"
     )
-    wh.con.executemany("insert into main.crm_updates values (?, ?, ?, ?, ?, ?, ?)", rows)
+    wh.con.executemany(
+        "insert into main.crm_updates (vendor, object_type, record_id, person_id, field_name, "
+        "current_value, new_value) values (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def _close(wh: Warehouse, run: str, changes: list[Change], results: list[WriteResult]) -> None:

@@ -276,7 +276,7 @@ def test_killed_writeback_sends_no_change_twice(box, env):
     contacts = [c.id for c in hs_client(box).crm.contacts.get_all()][:600]
     queue(env, scores("hubspot", "contacts", contacts, "33"))
     admin = SandboxAdmin(box.directory)
-    admin.set_faults("hubspot", seed=2, rate_slow=1.0, slow_ms=400)
+    admin.set_faults("hubspot", seed=2, rate_slow=1.0, slow_ms=1500)  # room to aim the kill
     proc = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "writeback"],
         env=dict(os.environ),

@@ -1,0 +1,201 @@
+"""Benchmark of write-back: calls and time to write N changed records to each vendor, limits on.
+
+    .venv/bin/python bench/writeback.py                 # `make bench-writeback`: 100,000 per vendor
+    .venv/bin/python bench/writeback.py --records 20000
+
+Fills a fresh sandbox store with the direct loader (N people: a HubSpot contact and a Salesforce
+Contact each), serves it with the vendors' limits as the sandbox enforces them by default
+(HubSpot 190 requests per rolling 10 s; Salesforce's daily allocation), and queues a new score,
+fit score and engagement score for every record in `main.crm_updates`, as a build would. Then
+the real write-back flow sends them, one vendor at a time:
+
+- HubSpot: batch update, 100 records a call, leadflow's limiter at 190 per 10 s;
+- Salesforce above the Bulk threshold (the default, 2,000): one Bulk API 2.0 ingest job;
+- Salesforce through sObject Collections (threshold raised): 200 records a call.
+
+Calls are counted by the sandbox (its request log), and compared with the minimum the batch
+sizes allow; HubSpot's throughput with what its rate limit allows (190 calls x 100 records per
+10 s). Writes the "Write-back" section of BENCHMARKS.md. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import shlex
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from benchfile import machine, update_section  # bench/benchfile.py (the script's folder is on sys.path)
+
+from connectors.sandbox import Sandbox
+from connectors.sandbox.admin import SandboxAdmin
+from connectors.sandbox.bulk import load_direct
+from connectors.sandbox.bulk_lines import people_lines
+
+HUBSPOT_PER_10S = 190
+BATCH = {"hubspot": 100, "salesforce": 200}
+FIELDS = {
+    "hubspot": ("leadflow_score", "leadflow_fit_score", "leadflow_engagement_score"),
+    "salesforce": ("Lead_Score__c", "Fit_Score__c", "Engagement_Score__c"),
+}
+WRITES = {  # the calls that carry records, per vendor: path endings
+    "hubspot": ("/crm/v3/objects/contacts/batch/update",),
+    "salesforce": ("/composite/sobjects", "/jobs/ingest", "/batches"),
+}
+
+INTRO = """
+The write-back flow sending a new score, fit score and engagement score for every record, through
+the real clients to the sandbox with the vendors' limits on (HubSpot: 190 requests per rolling
+10 s, leadflow's limiter set to the same; Salesforce: the daily allocation). "Calls" are what the
+sandbox answered while records were written (field creation and reads excluded, listed apart);
+"minimum" is what the batch sizes allow: one HubSpot call per 100 records, one sObject
+Collections call per 200, one Bulk API 2.0 job (create, upload, close, poll, results) whatever
+the size. HubSpot's bound is its rate limit: 190 calls x 100 records per 10 s = 1,900 records/s.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000, help="changed records per vendor")
+    parser.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temp one)")
+    parser.add_argument("--output", type=Path, default=Path("BENCHMARKS.md"))
+    args = parser.parse_args()
+    from prefect.testing.utilities import prefect_test_harness
+
+    with tempfile.TemporaryDirectory(dir=args.work, prefix="bench-writeback-") as work:
+        store, duck = Path(work) / "store", Path(work) / "leadflow.duckdb"
+        started = time.perf_counter()
+        load_direct(store, people_lines(args.records, now_ms=int(time.time()) // 86_400 * 86_400_000))
+        print(f"loaded {args.records:,} people in {time.perf_counter() - started:.1f} s", flush=True)
+        with Sandbox(store) as box, prefect_test_harness(server_startup_timeout=120):
+            configure(box, duck)
+            ids = record_ids(box)
+            rows = [
+                run(box, duck, "hubspot", "contacts", ids["hubspot"], bulk=False, value=41),
+                run(box, duck, "salesforce", "Contact", ids["salesforce"], bulk=True, value=42),
+                run(box, duck, "salesforce", "Contact", ids["salesforce"], bulk=False, value=43),
+            ]
+    title = f"{args.records:,} changed records per vendor"
+    command = " ".join(["python bench/writeback.py", *map(shlex.quote, sys.argv[1:])])
+    body = report(title, command, rows)
+    print(body)
+    update_section(args.output, "Write-back", INTRO, title, body)
+    print(f"\nwritten to {args.output}")
+
+
+def configure(box: Sandbox, duck: Path) -> None:
+    os.environ.update(box.env)
+    os.environ["LEADFLOW_DUCKDB_PATH"] = str(duck)
+    os.environ["LEADFLOW_HUBSPOT_REQUESTS_PER_10S"] = str(HUBSPOT_PER_10S)
+
+
+def record_ids(box: Sandbox) -> dict[str, list[str]]:
+    with box.store.lock:
+        select = "select id from records where vendor = ? and object = ? and deleted = 0 order by id"
+        return {
+            "hubspot": [r[0] for r in box.store.conn.execute(select, ("hubspot", "contacts"))],
+            "salesforce": [r[0] for r in box.store.conn.execute(select, ("salesforce", "Contact"))],
+        }
+
+
+def queue(duck: Path, vendor: str, obj: str, ids: list[str], value: int) -> None:
+    """main.crm_updates as a build writes it: three changed fields per record."""
+    con = duckdb.connect(str(duck))
+    try:
+        con.execute(
+            "create or replace table main.crm_updates (vendor varchar, object_type varchar, "
+            "record_id varchar, person_id varchar, field_name varchar, current_value varchar, "
+            "new_value varchar, clear_first boolean)"
+        )
+        con.execute("create temp table ids (record_id varchar)")
+        con.executemany("insert into ids values (?)", [(i,) for i in ids])
+        for k, name in enumerate(FIELDS[vendor]):
+            con.execute(
+                "insert into main.crm_updates select ?, ?, record_id, 'p-' || record_id, ?, null, ?, false "
+                "from ids",
+                (vendor, obj, name, str(value + k)),
+            )
+        con.execute("create schema if not exists ops")
+        con.execute(
+            "create table if not exists ops.builds (started_at timestamp, finished_at timestamp, success boolean)"
+        )
+        con.execute("insert into ops.builds values (now() at time zone 'UTC', now() at time zone 'UTC', true)")
+    finally:
+        con.close()
+
+
+def run(box: Sandbox, duck: Path, vendor: str, obj: str, ids: list[str], bulk: bool, value: int) -> dict:
+    from flows.writeback import writeback
+
+    threshold = "2000" if bulk else str(len(ids) + 1)
+    os.environ["LEADFLOW_SALESFORCE_WRITEBACK_BULK_THRESHOLD"] = threshold
+    queue(duck, vendor, obj, ids, value)
+    admin = SandboxAdmin(box.directory)
+    log = admin.requests_log(vendor)
+    mark = log[-1]["seq"] if log else 0
+    started = time.perf_counter()
+    summary = writeback(only=vendor)
+    seconds = time.perf_counter() - started
+    answered = admin.requests_log(vendor, after=mark)
+    writes = [r for r in answered if r["path"].rstrip("/").endswith(WRITES[vendor]) or "/jobs/ingest" in r["path"]]
+    statuses = Counter(r["status"] for r in writes)
+    if vendor == "hubspot":
+        way, minimum = "batch update, 100 a call", math.ceil(len(ids) / BATCH["hubspot"])
+    elif bulk:
+        way, minimum = "Bulk API 2.0 ingest job", 5  # create, upload, close, poll, results
+    else:
+        way, minimum = "sObject Collections, 200 a call", math.ceil(len(ids) / BATCH["salesforce"])
+    row = {
+        "vendor": vendor,
+        "way": way,
+        "records": summary.written,
+        "rejected": summary.rejected,
+        "calls": len(writes),
+        "statuses": dict(statuses),
+        "other_calls": len(answered) - len(writes),
+        "minimum": minimum,
+        "seconds": seconds,
+        "records_s": summary.written / seconds,
+    }
+    if vendor == "hubspot":
+        row["bound_s"] = HUBSPOT_PER_10S * BATCH["hubspot"] / 10
+    print(row, flush=True)
+    return row
+
+
+def report(title: str, command: str, rows: list[dict]) -> str:
+    lines = [
+        f"### {title}",
+        "",
+        f"- Machine: {machine()}; Python {platform.python_version()}",
+        f"- Command: `{command}` (one run each)",
+        f"- Date: {datetime.now(UTC).date().isoformat()}",
+        "",
+        "| vendor | how | records written | rejected | calls | minimum | other calls | seconds | records/s "
+        "| share of the rate limit's bound |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        share = f"{r['records_s'] / r['bound_s']:.0%} of {r['bound_s']:,.0f}/s" if "bound_s" in r else "no rate limit"
+        lines.append(
+            f"| {r['vendor']} | {r['way']} | {r['records']:,} | {r['rejected']:,} | {r['calls']:,} "
+            f"| {r['minimum']:,} | {r['other_calls']:,} | {r['seconds']:.1f} | {r['records_s']:,.0f} | {share} |"
+        )
+    lines.append(
+        "\nOther calls: field and property creation on the first run, and the sandbox's answers to "
+        "status polls. Seconds: the whole write-back flow, from reading the queue to the summary."
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    main()
