@@ -3,14 +3,15 @@
 `load_raw` follows the landing contract of the brief: one table per object, columns id,
 modified_at (UTC), is_deleted, record (JSON as the API returns it) and _loaded_at.
 `apply_updates` plays a successful write-back of `crm_updates` followed by a re-extract.
+`with_calendar_events` adds follow-up calls and meetings booked as Salesforce Events.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,7 @@ SALESFORCE_TABLES = {
     "Campaign": "campaign",
     "CampaignMember": "campaign_member",
     "Task": "task",
+    "Event": "event",
     "Opportunity": "opportunity",
     "OpportunityContactRole": "opportunity_contact_role",
     "LeadHistory": "lead_history",
@@ -70,6 +72,51 @@ def parse_time(value) -> datetime | None:
 
 def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+SALESFORCE_TIME = "%Y-%m-%dT%H:%M:%S.000+0000"
+
+
+def follow_up_event(n: int, task: dict, all_day: bool = False, deleted: bool = False) -> dict:
+    """A Salesforce Event as REST returns it: a follow-up of the task's kind (Call or Meeting) with
+    its person and rep, booked when the task was logged, a week later at 15:00 UTC (all day:
+    midnight, no time)."""
+    logged = parse_time(task["CreatedDate"])
+    start = (logged + timedelta(days=7)).replace(hour=0 if all_day else 15, minute=0, second=0, microsecond=0)
+    minutes = 1440 if all_day else 30
+    return {
+        "Id": f"00U9z{n:010d}AAA",
+        "WhoId": task["WhoId"],
+        "WhatId": None,
+        "OwnerId": task["OwnerId"],
+        "Subject": f"Follow-up {task['Type'].lower()}",
+        "Type": task["Type"],
+        "EventSubtype": "Event",
+        "StartDateTime": start.strftime(SALESFORCE_TIME),
+        "EndDateTime": (start + timedelta(minutes=minutes)).strftime(SALESFORCE_TIME),
+        "ActivityDateTime": None if all_day else start.strftime(SALESFORCE_TIME),
+        "ActivityDate": start.strftime("%Y-%m-%d"),
+        "DurationInMinutes": minutes,
+        "CreatedDate": task["CreatedDate"],
+        "LastModifiedDate": task["CreatedDate"],
+        "SystemModstamp": task["CreatedDate"],
+        "IsDeleted": deleted,
+    }
+
+
+def with_calendar_events(lines: Iterable[dict]) -> Iterator[dict]:
+    """The lines plus a follow-up on the calendar a week after every tenth call or meeting task;
+    the first of them all day, the last one deleted."""
+    tasks = []
+    for line in lines:
+        yield line
+        record = line.get("record") or {}
+        if (line.get("vendor"), line.get("object")) == ("salesforce", "Task") and record.get("WhoId"):
+            tasks.append(record)
+    chosen = [task for kind in ("Call", "Meeting") for task in tasks if task.get("Type") == kind][::10]
+    for n, task in enumerate(chosen, start=1):
+        record = follow_up_event(n, task, all_day=n == 1, deleted=n == len(chosen))
+        yield {"vendor": "salesforce", "object": "Event", "record": record}
 
 
 def salesforce_row(record: dict) -> tuple[str, datetime | None, bool, dict]:

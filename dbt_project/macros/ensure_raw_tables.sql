@@ -3,7 +3,7 @@
 {% macro ensure_raw_tables() %}
     {%- set raw = {
         var('salesforce_schema', 'raw_salesforce'): [
-            'user', 'account', 'lead', 'contact', 'campaign', 'campaign_member', 'task',
+            'user', 'account', 'lead', 'contact', 'campaign', 'campaign_member', 'task', 'event',
             'opportunity', 'opportunity_contact_role', 'lead_history'],
         var('hubspot_schema', 'raw_hubspot'): [
             'contacts', 'companies', 'deals', 'owners', 'calls', 'emails', 'meetings', 'notes',

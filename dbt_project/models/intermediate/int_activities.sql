@@ -3,7 +3,7 @@
 -- a campaign type:status ...); `*` in the seed is a wildcard, the most specific row wins.
 -- Activities no CRM record can be tied to, or that no seed row maps, are left out.
 -- actor_id is who did it on our side: the rep (Salesforce User or HubSpot owner) of a sales
--- task or engagement, the chat agent; null for the person's own activities.
+-- task, calendar event or engagement, the chat agent; null for the person's own activities.
 with
 
 records as (
@@ -44,6 +44,10 @@ notes as (
 
 tasks as (
     select * from {{ ref('stg_salesforce__tasks') }}
+),
+
+calendar_events as (
+    select * from {{ ref('stg_salesforce__events') }}
 ),
 
 campaign_members as (
@@ -184,6 +188,8 @@ engagement_activities as (
             and record_people.record_id = engagement_contacts.hubspot_contact_id
 ),
 
+-- A meeting reps log as a task and also keep in the calendar is one meeting: a task with an
+-- event of the same person, rep, type and day is left out (the event has the time it began).
 task_activities as (
     select
         'salesforce_task' as source,
@@ -197,6 +203,36 @@ task_activities as (
         on
             record_people.vendor = 'salesforce'
             and record_people.record_id = tasks.who_id
+    where not exists (
+        select 1
+        from calendar_events
+        where
+            calendar_events.who_id = tasks.who_id
+            and calendar_events.owner_id = tasks.owner_id
+            and calendar_events.event_type = tasks.task_type
+            and coalesce(calendar_events.activity_date, cast(calendar_events.started_at as date))
+            = coalesce(tasks.activity_date, cast(tasks.created_at as date))
+    )
+),
+
+-- A calendar event counts when it starts (a meeting booked for next week is not one yet).
+event_activities as (
+    select
+        'salesforce_event' as source,
+        calendar_events.event_id as source_record_id,
+        record_people.person_id,
+        coalesce(
+            calendar_events.started_at,
+            calendar_events.activity_at,
+            cast(calendar_events.activity_date as timestamp)
+        ) as occurred_at,
+        coalesce(calendar_events.event_type, calendar_events.event_subtype, 'Event') as source_value,
+        calendar_events.owner_id as actor_id
+    from calendar_events
+    inner join record_people
+        on
+            record_people.vendor = 'salesforce'
+            and record_people.record_id = calendar_events.who_id
 ),
 
 campaign_activities as (
@@ -285,6 +321,8 @@ unioned as (
     select * from engagement_activities
     union all
     select * from task_activities
+    union all
+    select * from event_activities
     union all
     select * from campaign_activities
     union all

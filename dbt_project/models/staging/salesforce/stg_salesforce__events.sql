@@ -1,0 +1,29 @@
+-- Salesforce Events are calendar entries (meetings, calls booked on a rep's calendar). All-day
+-- events have no ActivityDateTime; their StartDateTime is midnight UTC of ActivityDate.
+with
+
+source as (
+    select * from {{ source('salesforce', 'event') }}
+),
+
+renamed as (
+    select
+        id as event_id,
+        record ->> 'WhoId' as who_id,
+        record ->> 'WhatId' as what_id,
+        record ->> 'OwnerId' as owner_id,
+        record ->> 'Subject' as subject,
+        record ->> 'Type' as event_type,
+        record ->> 'EventSubtype' as event_subtype,
+        {{ utc_timestamp("record ->> 'StartDateTime'") }} as started_at,
+        {{ utc_timestamp("record ->> 'EndDateTime'") }} as ended_at,
+        {{ utc_timestamp("record ->> 'ActivityDateTime'") }} as activity_at,
+        {{ vendor_date("record ->> 'ActivityDate'") }} as activity_date,
+        try_cast(record ->> 'DurationInMinutes' as integer) as duration_minutes,
+        {{ utc_timestamp("record ->> 'CreatedDate'") }} as created_at,
+        modified_at
+    from source
+    where not coalesce(is_deleted, false)
+)
+
+select * from renamed
