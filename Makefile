@@ -37,6 +37,11 @@ lint: $(STAMP)
 bench-sandbox: $(STAMP)
 	$(BIN)/python bench/sandbox.py
 
+# The extract flow against the rate-limited sandbox (full pull, then a nightly); writes BENCHMARKS.md.
+.PHONY: bench-extract
+bench-extract: $(STAMP)
+	$(BIN)/python bench/extract.py
+
 # Write-back of 100,000 changed records to each vendor, limits on; writes BENCHMARKS.md.
 .PHONY: bench-writeback
 bench-writeback: $(STAMP)

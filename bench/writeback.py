@@ -127,7 +127,9 @@ def queue(duck: Path, vendor: str, obj: str, ids: list[str], value: int) -> None
         con.execute(
             "create table if not exists ops.builds (started_at timestamp, finished_at timestamp, success boolean)"
         )
-        con.execute("insert into ops.builds values (now() at time zone 'UTC', now() at time zone 'UTC', true)")
+        con.execute(
+            "insert into ops.builds values (now() at time zone 'UTC', now() at time zone 'UTC', true)"
+        )
     finally:
         con.close()
 
@@ -145,7 +147,9 @@ def run(box: Sandbox, duck: Path, vendor: str, obj: str, ids: list[str], bulk: b
     summary = writeback(only=vendor)
     seconds = time.perf_counter() - started
     answered = admin.requests_log(vendor, after=mark)
-    writes = [r for r in answered if r["path"].rstrip("/").endswith(WRITES[vendor]) or "/jobs/ingest" in r["path"]]
+    writes = [
+        r for r in answered if r["path"].rstrip("/").endswith(WRITES[vendor]) or "/jobs/ingest" in r["path"]
+    ]
     statuses = Counter(r["status"] for r in writes)
     if vendor == "hubspot":
         way, minimum = "batch update, 100 a call", math.ceil(len(ids) / BATCH["hubspot"])
@@ -184,7 +188,11 @@ def report(title: str, command: str, rows: list[dict]) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
-        share = f"{r['records_s'] / r['bound_s']:.0%} of {r['bound_s']:,.0f}/s" if "bound_s" in r else "no rate limit"
+        share = (
+            f"{r['records_s'] / r['bound_s']:.0%} of {r['bound_s']:,.0f}/s"
+            if "bound_s" in r
+            else "no rate limit"
+        )
         lines.append(
             f"| {r['vendor']} | {r['way']} | {r['records']:,} | {r['rejected']:,} | {r['calls']:,} "
             f"| {r['minimum']:,} | {r['other_calls']:,} | {r['seconds']:.1f} | {r['records_s']:,.0f} | {share} |"

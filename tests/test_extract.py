@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -123,6 +124,60 @@ def test_deleted_and_archived_records_are_flagged(box, use):
     assert rows(path, f"select is_deleted from raw_hubspot.contacts where id = '{contact}'") == [(True,)]
     assert result["Lead"]["source_count"] == result["Lead"]["warehouse_count"]
     assert result["contacts"]["source_count"] == result["contacts"]["warehouse_count"]
+
+
+def test_events_land_in_raw_salesforce_event_and_their_changes_follow(box, use):
+    from flows.extract import extract
+
+    SandboxAdmin(box.directory).load(generate(people=80, seed=8))
+    path = use(box)
+    first = by_object(extract(objects=["Event"]))
+    assert first["Event"]["new"] == first["Event"]["source_count"] > 0
+    landed = rows(path, "select record from raw_salesforce.event")
+    assert len(landed) == first["Event"]["new"]
+    record = json.loads(landed[0][0])
+    assert record["Id"].startswith("00U") and "attributes" not in record
+    assert record["EventSubtype"] == "Event" and record["DurationInMinutes"] in (30, 45, 60)
+
+    sf = sf_client(box)
+    moved, gone = [r["Id"] for r in sf.query("SELECT Id FROM Event ORDER BY Id LIMIT 2")["records"]]
+    sf.Event.update(moved, {"DurationInMinutes": 90})
+    sf.Event.delete(gone)
+    second = by_object(extract(objects=["Event"]))
+    assert (second["Event"]["changed"], second["Event"]["new"]) == (2, 0)
+    assert second["Event"]["source_count"] == second["Event"]["warehouse_count"]
+    kept = rows(
+        path,
+        "select is_deleted, (record->>'DurationInMinutes')::int, record->>'EndDateTime' "
+        f"from raw_salesforce.event where id = '{moved}'",
+    )
+    assert kept == [(False, 90, sf.Event.get(moved)["EndDateTime"])]
+    assert rows(path, f"select is_deleted from raw_salesforce.event where id = '{gone}'") == [(True,)]
+
+
+def test_big_reads_go_through_bulk_and_a_nightly_of_a_few_changes_through_rest(box, use):
+    from flows.extract import extract
+
+    SandboxAdmin(box.directory).load(generate(people=80, seed=8))  # 92 Tasks, 12 Events
+    path = use(box, salesforce_bulk_threshold=50)
+    admin = SandboxAdmin(box.directory)
+    first = by_object(extract(objects=["Task", "Event"]))
+    jobs = {r["path"] for r in admin.requests_log("salesforce") if "/jobs/query" in r["path"]}
+    assert jobs and first["Task"]["new"] == first["Task"]["source_count"] == 92
+    assert first["Event"]["new"] == first["Event"]["source_count"] == 12
+    sf = sf_client(box)
+    task = sf.query("SELECT Id FROM Task WHERE CallDurationInSeconds != null LIMIT 1")["records"][0]["Id"]
+    landed = json.loads(rows(path, f"select record from raw_salesforce.task where id = '{task}'")[0][0])
+    as_rest = {k: v for k, v in sf.Task.get(task).items() if k != "attributes"}
+    assert landed == as_rest  # read through Bulk (CSV), landed as REST answers it: typed, same form
+
+    sf.Task.update(task, {"Subject": "Follow-up call"})
+    mark = admin.requests_log("salesforce")[-1]["seq"]
+    second = by_object(extract(objects=["Task"]))
+    assert not [r for r in admin.requests_log("salesforce", after=mark) if "/jobs/query" in r["path"]]
+    assert (second["Task"]["changed"], second["Task"]["new"]) == (1, 0)
+    # The budget check, the describe, one page that is also the count, the count to compare.
+    assert second["Task"]["api_calls"] <= 4
 
 
 def _contacts(n: int, same_time: int) -> list[dict]:
@@ -254,6 +309,7 @@ def test_killed_extract_resumes_with_nothing_lost_or_doubled(box, use, tmp_path)
         env=dict(os.environ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes its Prefect server too
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -265,7 +321,7 @@ def test_killed_extract_resumes_with_nothing_lost_or_doubled(box, use, tmp_path)
         if len(pages) >= 8:
             break
         time.sleep(0.2)
-    proc.send_signal(signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert len(pages) >= 8, "the extract never got going"
     admin.set_faults("hubspot")

@@ -45,10 +45,12 @@ def test_other_objects_are_not_blocked(tmp_path):
 
 def test_waiting_too_long_names_the_object(tmp_path):
     db = tmp_path / "lf.duckdb"
-    with object_lock(db, "salesforce", "Lead"):
-        with pytest.raises(LockTimeout, match=r"salesforce\.Lead"):
-            with object_lock(db, "salesforce", "Lead", wait_seconds=0.5):
-                pass
+    with (
+        object_lock(db, "salesforce", "Lead"),
+        pytest.raises(LockTimeout, match=r"salesforce\.Lead"),
+        object_lock(db, "salesforce", "Lead", wait_seconds=0.5),
+    ):
+        pass
 
 
 def test_a_killed_holder_leaves_the_object_free(tmp_path):
@@ -64,9 +66,8 @@ def test_a_killed_holder_leaves_the_object_free(tmp_path):
     try:
         assert proc.stdout.readline().strip() == "held"
         assert lock_path(db, "hubspot", "contacts").read_text().strip() == str(proc.pid)
-        with pytest.raises(LockTimeout):
-            with object_lock(db, "hubspot", "contacts", wait_seconds=0.5):
-                pass
+        with pytest.raises(LockTimeout), object_lock(db, "hubspot", "contacts", wait_seconds=0.5):
+            pass
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()

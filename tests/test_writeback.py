@@ -282,12 +282,13 @@ def test_killed_writeback_sends_no_change_twice(box, env):
         env=dict(os.environ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes its Prefect server too
     )
     deadline = time.monotonic() + 400  # a loaded machine starts Prefect slowly
     while time.monotonic() < deadline and calls(box, "hubspot", "POST", "contacts/batch/update") < 2:
         time.sleep(0.05)
     time.sleep(0.2)  # the third batch is on its way
-    proc.send_signal(signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     admin.set_faults("hubspot")
     sent_before = calls(box, "hubspot", "POST", "contacts/batch/update")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hubspot import HubSpot
@@ -15,6 +14,7 @@ from urllib3.util.retry import Retry
 from ..errors import AuthenticationError, BudgetExhausted, ConnectorError
 from ..metering import CallCounter
 from .settings import BASE_URL
+from .window import RollingWindow
 
 
 @dataclass(frozen=True)
@@ -27,28 +27,6 @@ class HubSpotConfig:
     requests_per_10s: int = 100  # HubSpot Free/Starter; Professional/Enterprise allow 190
     searches_per_second: int = 4  # HubSpot allows 5; one spare for clock skew between us
     daily_reserve: int = 1000  # calls leadflow never spends, left for the account's other apps
-
-
-class RollingWindow:
-    """At most `limit` calls in any `seconds`-long window, shared by every thread using it."""
-
-    def __init__(self, limit: int, seconds: float, clock=time.monotonic, sleep=time.sleep):
-        self.limit, self.seconds = limit, seconds
-        self._clock, self._sleep = clock, sleep
-        self._times: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._times and now - self._times[0] >= self.seconds:
-                    self._times.popleft()
-                if len(self._times) < self.limit:
-                    self._times.append(now)
-                    return
-                wait = self.seconds - (now - self._times[0])
-            self._sleep(max(wait, 0.001))
 
 
 def _retry() -> Retry:
@@ -85,11 +63,21 @@ class HubSpotClient:
         self.window = RollingWindow(config.requests_per_10s, 10.0)
         self.search_window = RollingWindow(config.searches_per_second, 1.0)
         self.meter = CallCounter()
+        self._counting = threading.local()  # a Tally per thread that counts for another one
         self.daily_remaining: int | None = None
 
     @property
     def calls(self) -> int:
         return self.meter.total
+
+    @contextmanager
+    def counted_in(self, tally) -> Iterator[None]:
+        """Calls this thread makes meanwhile go to `tally`, for the thread it works for to count."""
+        self._counting.tally = tally
+        try:
+            yield
+        finally:
+            self._counting.tally = None
 
     def send(self, fn: Callable, *args, search: bool = False, **kwargs) -> dict:
         """Call a generated API method and return its JSON answer as plain dicts."""
@@ -100,10 +88,14 @@ class HubSpotClient:
                 f"daily API limit nearly spent ({remaining} calls left, reserve "
                 f"{self.config.daily_reserve}); stopping to resume next run",
             )
-        (self.search_window if search else self.window).acquire()
-        self.meter.add()
+        tally = getattr(self._counting, "tally", None)
+        if tally is None:
+            self.meter.add()
+        else:
+            tally.calls += 1
         try:
-            response = fn(*args, _preload_content=False, **kwargs)
+            with (self.search_window if search else self.window).held():
+                response = fn(*args, _preload_content=False, **kwargs)
         except Exception as err:  # each API module has its own ApiException class
             raise self._error(err) from None
         remaining = response.headers.get("X-HubSpot-RateLimit-Daily-Remaining")

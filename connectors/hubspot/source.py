@@ -9,6 +9,7 @@ from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
 from ..records import Page, RawRecord
 from .client import HubSpotClient, HubSpotConfig
+from .readahead import read_ahead
 from .settings import LIST_PAGE, OBJECTS, SEARCH_CAP, SEARCH_PAGE
 from .streams import StreamReader, after_of, ms, parse_time
 
@@ -32,9 +33,10 @@ class HubSpotSource(StreamReader):
     ) -> Iterator[Page]:
         spec = OBJECTS[name]
         if spec.kind == "crm":
-            yield from self._read_crm(spec, since, until, resume)
+            reader = self._read_crm(spec, since, until, resume)
         else:
-            yield from getattr(self, f"read_{spec.kind}")(spec, since, until)
+            reader = getattr(self, f"read_{spec.kind}")(spec, since, until)
+        yield from read_ahead(reader, self.client)
 
     def property_names(self, object_type: str) -> list[str]:
         answer = self.client.send(self.client.properties.get_all, object_type)

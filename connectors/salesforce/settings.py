@@ -28,6 +28,7 @@ OBJECTS: dict[str, SalesforceObject] = {
         SalesforceObject("Campaign", "campaign"),
         SalesforceObject("CampaignMember", "campaign_member"),
         SalesforceObject("Task", "task"),
+        SalesforceObject("Event", "event"),
         SalesforceObject("Opportunity", "opportunity"),
         SalesforceObject("OpportunityContactRole", "opportunity_contact_role"),
         # Field history is never updated, only added to: its creation time is its cursor.

@@ -98,6 +98,8 @@ class SalesforceSource:
 
         Small reads use REST queryAll in cursor order (a checkpoint per page); reads above the
         bulk threshold use a Bulk API 2.0 queryAll job (unordered: one checkpoint at the end).
+        The first REST page's totalSize decides, so that a nightly read of a few changes costs
+        no count call of its own; a read that turns out big leaves that page for the job.
         """
         spec = OBJECTS[obj]
         conditions = []
@@ -106,19 +108,19 @@ class SalesforceSource:
         if until is not None:
             conditions.append(format_soql("{:literal} < {}", spec.cursor, until))
         where = " AND ".join(conditions)
+        soql = self._select(obj, where) + format_soql(" ORDER BY {:literal}, Id", spec.cursor)
+        first = self._call(lambda: self.sf.query(soql, include_deleted=True))
         threshold = self.config.bulk_threshold
-        if threshold and self.count(obj, where) > threshold:
+        if threshold and first["totalSize"] > threshold:
             yield from self._bulk_pages(obj, spec, where, until)
         else:
-            yield from self._rest_pages(obj, spec, where)
+            yield from self._rest_pages(spec, first)
 
     def _select(self, obj: str, where: str) -> str:
         soql = format_soql("SELECT {:literal} FROM {:literal}", ", ".join(self.fields(obj)), obj)
         return soql + (f" WHERE {where}" if where else "")
 
-    def _rest_pages(self, obj: str, spec, where: str) -> Iterator[Page]:
-        soql = self._select(obj, where) + format_soql(" ORDER BY {:literal}, Id", spec.cursor)
-        result = self._call(lambda: self.sf.query(soql, include_deleted=True))
+    def _rest_pages(self, spec, result: dict) -> Iterator[Page]:
         while True:
             records = [self._raw(r, spec.cursor) for r in result["records"]]
             # Ordered by the cursor: everything up to the last record's time is now read.

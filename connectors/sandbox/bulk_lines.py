@@ -1,8 +1,9 @@
 """Load lines at benchmark scale: many people and their activities, cheap to make, fixed by a seed.
 
-`people_lines(n)` gives n HubSpot contacts and n Salesforce Contacts; `activity_lines(n, people)`
-gives n activities spread over them (email events, page views, form submissions, Salesforce Tasks
-and CampaignMembers), with the forms and campaigns they point to first. Unlike `seed.generate`,
+`people_lines(n)` gives n HubSpot contacts and n Salesforce Contacts (or, with `leads=`, a share
+of them as Salesforce Leads); `activity_lines(n, people)` gives n activities spread over them
+(email events, page views, form submissions, Salesforce Tasks and CampaignMembers; Events too when
+`mix` names them), with the forms and campaigns they point to first. Unlike `seed.generate`,
 nothing here tells a story: it only has the vendors' shapes, made fast enough for 20M lines.
 """
 
@@ -34,6 +35,8 @@ _STAGES = ("subscriber", "lead", "lead", "lead", "marketingqualifiedlead", "sale
 _EMAIL_TYPES = ("SENT", "SENT", "DELIVERED", "DELIVERED", "OPEN", "OPEN", "CLICK", "BOUNCE")
 _PAGES = ("/pricing", "/blog/scoring", "/docs", "/customers", "/careers", "/demo")
 _TASKS = (("Call", "Call"), ("Email", "Email"), ("Other", "Task"))
+_LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted")
+_MEETINGS = (("Discovery meeting", 30), ("Product demo", 45), ("Pricing review", 60))
 
 
 def _iso(ms: int, salesforce: bool) -> str:
@@ -58,13 +61,26 @@ def _now_ms(now_ms: int | None) -> int:
     return now_ms if now_ms is not None else (int(time.time()) // 86_400) * DAY_MS
 
 
-def people_lines(count: int, seed: int = 1, now_ms: int | None = None) -> Iterator[dict]:
-    """`count` HubSpot contacts and `count` Salesforce Contacts (person i in both CRMs)."""
+def is_lead(person: int, leads: float) -> bool:
+    """Whether person `person` is a Salesforce Lead, not a Contact: `leads` of every 100 people,
+    spread evenly and drawn from no generator, so that `leads=0` leaves the lines as they were."""
+    return (person * 37) % 100 < leads * 100
+
+
+def who_id(person: int, leads: float) -> str:
+    """The Salesforce id of a person: their Lead or their Contact."""
+    return ids.object_id("Lead" if is_lead(person, leads) else "Contact", person + 1)
+
+
+def people_lines(count: int, seed: int = 1, now_ms: int | None = None, leads: float = 0.0) -> Iterator[dict]:
+    """`count` HubSpot contacts and `count` Salesforce people (person i in both CRMs): Contacts,
+    or Leads for the share `leads` of them."""
     rng, now = random.Random(seed), _now_ms(now_ms)
     for i in range(count):
         created = now - rng.randrange(HISTORY_DAYS * DAY_MS)
         updated = created + rng.randrange(now - created + 1)
         first, last, company = _FIRST[i % 12], _LAST[i % 10], _COMPANIES[i % 8]
+        lead = is_lead(i, leads)
         yield {
             "vendor": "hubspot",
             "object": "contacts",
@@ -77,27 +93,26 @@ def people_lines(count: int, seed: int = 1, now_ms: int | None = None) -> Iterat
                     "company": company,
                     "jobtitle": "Head of Operations",
                     "lifecyclestage": _STAGES[i % len(_STAGES)],
-                    "salesforcecontactid": ids.object_id("Contact", i + 1),
+                    ("salesforceleadid" if lead else "salesforcecontactid"): who_id(i, leads),
                 },
                 "createdAt": _iso(created, False),
                 "updatedAt": _iso(updated, False),
             },
         }
-        yield {
-            "vendor": "salesforce",
-            "object": "Contact",
-            "record": {
-                "Id": ids.object_id("Contact", i + 1),
-                "FirstName": first,
-                "LastName": last,
-                "Email": _email(i),
-                "Title": "Head of Operations",
-                "LeadSource": "Web",
-                "CreatedDate": _iso(created, True),
-                "LastModifiedDate": _iso(updated, True),
-                "SystemModstamp": _iso(updated, True),
-            },
+        record = {
+            "Id": who_id(i, leads),
+            "FirstName": first,
+            "LastName": last,
+            "Email": _email(i),
+            "Title": "Head of Operations",
+            "LeadSource": "Web",
+            "CreatedDate": _iso(created, True),
+            "LastModifiedDate": _iso(updated, True),
+            "SystemModstamp": _iso(updated, True),
         }
+        if lead:
+            record.update(Company=company, Status=_LEAD_STATUSES[i % 2], IsConverted=False)
+        yield {"vendor": "salesforce", "object": "Lead" if lead else "Contact", "record": record}
 
 
 def setup_lines(now_ms: int | None = None) -> Iterator[dict]:
@@ -121,14 +136,25 @@ def setup_lines(now_ms: int | None = None) -> Iterator[dict]:
         yield {"vendor": "salesforce", "object": "Campaign", "record": record}
 
 
-def activity_lines(count: int, people: int, seed: int = 2, now_ms: int | None = None) -> Iterator[dict]:
-    """`count` activities of `people` people (setup lines first), a few people doing most."""
+def activity_lines(
+    count: int,
+    people: int,
+    seed: int = 2,
+    now_ms: int | None = None,
+    leads: float = 0.0,
+    mix: tuple[tuple[str, float], ...] = MIX,
+) -> Iterator[dict]:
+    """`count` activities of `people` people (setup lines first), a few people doing most.
+
+    `leads` must be the share given to `people_lines`, so that Salesforce activities point to
+    the right Lead or Contact; `mix` weighs the kinds (those of MIX, and "Event").
+    """
     if people < 1:
         raise ValueError("activities need at least one person")
     rng, now = random.Random(seed), _now_ms(now_ms)
     yield from setup_lines(now)
-    kinds, weights = zip(*MIX, strict=True)
-    numbers = {"Task": 0, "CampaignMember": 0}
+    kinds, weights = zip(*mix, strict=True)
+    numbers = {"Task": 0, "Event": 0, "CampaignMember": 0}
     for _ in range(count):
         kind = rng.choices(kinds, weights)[0]
         person = int(people * rng.random() ** 2)  # skewed towards low numbers
@@ -169,7 +195,7 @@ def activity_lines(count: int, people: int, seed: int = 2, now_ms: int | None = 
             subject, subtype = _TASKS[rng.randrange(3)]
             record = {
                 "Id": ids.object_id(kind, numbers[kind]),
-                "WhoId": ids.object_id("Contact", person + 1),
+                "WhoId": who_id(person, leads),
                 "Subject": subject,
                 "Type": subject,
                 "TaskSubtype": subtype,
@@ -181,12 +207,19 @@ def activity_lines(count: int, people: int, seed: int = 2, now_ms: int | None = 
                 "SystemModstamp": _iso(at, True),
             }
             yield {"vendor": "salesforce", "object": kind, "record": record}
+        elif kind == "Event":
+            numbers[kind] += 1
+            yield {
+                "vendor": "salesforce",
+                "object": kind,
+                "record": _meeting(rng, numbers[kind], person, leads, at),
+            }
         else:
             numbers[kind] += 1
             record = {
                 "Id": ids.object_id(kind, numbers[kind]),
                 "CampaignId": ids.object_id("Campaign", rng.randrange(CAMPAIGNS) + 1),
-                "ContactId": ids.object_id("Contact", person + 1),
+                ("LeadId" if is_lead(person, leads) else "ContactId"): who_id(person, leads),
                 "Status": "Responded",
                 "HasResponded": True,
                 "FirstRespondedDate": _iso(at, True)[:10],
@@ -194,3 +227,23 @@ def activity_lines(count: int, people: int, seed: int = 2, now_ms: int | None = 
                 "SystemModstamp": _iso(at, True),
             }
             yield {"vendor": "salesforce", "object": kind, "record": record}
+
+
+def _meeting(rng: random.Random, number: int, person: int, leads: float, end: int) -> dict:
+    """A calendar Event that ended at `end`: start, end and duration in step, as Salesforce keeps them."""
+    subject, minutes = _MEETINGS[rng.randrange(len(_MEETINGS))]
+    start = _iso(end - minutes * 60_000, True)
+    return {
+        "Id": ids.object_id("Event", number),
+        "WhoId": who_id(person, leads),
+        "Subject": subject,
+        "Type": "Meeting",
+        "EventSubtype": "Event",
+        "StartDateTime": start,
+        "EndDateTime": _iso(end, True),
+        "ActivityDateTime": start,
+        "ActivityDate": start[:10],
+        "DurationInMinutes": minutes,
+        "CreatedDate": _iso(end, True),
+        "SystemModstamp": _iso(end, True),
+    }

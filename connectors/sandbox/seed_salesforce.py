@@ -194,7 +194,7 @@ def person_lines(person: Person, world: World, rng: random.Random, ids: Salesfor
                 **system(created.replace(microsecond=0)),
             },
         )
-    yield from activity_lines(person, ids, lead_id, contact_id)
+    yield from activity_lines(person, ids, lead_id, contact_id, now)
 
 
 def converted_opportunity(person: Person, ids: SalesforceIds) -> str | None:

@@ -1,4 +1,4 @@
-"""Salesforce records around people: campaign memberships, tasks, opportunities and contact roles."""
+"""Salesforce records around people: campaign memberships, tasks, meetings, opportunities, contact roles."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from . import seed_vocab as v
-from .seed_model import Opportunity, Person, World
-from .seed_salesforce_ids import SalesforceIds, line, sf_date, system
+from .seed_model import Opportunity, Person, Touch, World
+from .seed_salesforce_ids import SalesforceIds, line, sf_date, sf_time, system
 
 RESPONDED = {"Attended", "Responded", "Registered"}
+MEETING_MINUTES = (30, 45, 60)
 
 
-def activity_lines(person: Person, ids: SalesforceIds, lead_id, contact_id) -> Iterator[dict]:
-    """Campaign memberships and sales tasks, on the lead before conversion, the contact after."""
+def activity_lines(person: Person, ids: SalesforceIds, lead_id, contact_id, now: datetime) -> Iterator[dict]:
+    """Campaign memberships, sales tasks and meetings, on the lead before conversion, the contact after."""
     for touch in person.touches:
         after = contact_id and (lead_id is None or touch.at >= (person.converted_at or touch.at))
         who = contact_id if after else lead_id
@@ -52,6 +53,31 @@ def activity_lines(person: Person, ids: SalesforceIds, lead_id, contact_id) -> I
                     **system(touch.at),
                 },
             )
+            if channel == "Meeting":  # a logged meeting also sits in the rep's calendar
+                yield line("Event", meeting_record(touch, ids, who, subject, now))
+
+
+def meeting_record(touch: Touch, ids: SalesforceIds, who: str, subject: str, now: datetime) -> dict:
+    """The calendar Event of a meeting; its length comes from the touch, not the random generator,
+    so that adding Events left every other record of a seed as it was."""
+    minutes = MEETING_MINUTES[touch.at.toordinal() % len(MEETING_MINUTES)]
+    start = min(touch.at, now - timedelta(minutes=minutes + 1))  # over before the history ends
+    return {
+        "Id": ids.new("Event"),
+        "WhoId": who,
+        "OwnerId": ids.user[touch.info["rep"].n],
+        "Subject": subject,
+        "Type": "Meeting",
+        "EventSubtype": "Event",
+        "IsAllDayEvent": False,
+        "ShowAs": "Busy",
+        "StartDateTime": sf_time(start),
+        "EndDateTime": sf_time(start + timedelta(minutes=minutes)),
+        "ActivityDateTime": sf_time(start),
+        "ActivityDate": sf_date(start),
+        "DurationInMinutes": minutes,
+        **system(start),
+    }
 
 
 def opportunity_lines(world: World, ids: SalesforceIds) -> Iterator[dict]:

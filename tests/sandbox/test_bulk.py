@@ -17,6 +17,7 @@ from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.app import DirectoryInUse
 from connectors.sandbox.bulk import LoadError, load_direct
 from connectors.sandbox.bulk_lines import FIRST_CONTACT_ID, activity_lines, people_lines
+from connectors.sandbox.salesforce.times import parse_datetime_ms
 from connectors.sandbox.seed import generate
 
 TODAY = date(2026, 3, 1)
@@ -140,6 +141,40 @@ def test_loaded_benchmark_lines_answer_through_the_clients(tmp_path):
         )
         found = hs.crm.contacts.search_api.do_search(search)
         assert 0 < found.total < people and len(found.results) == min(200, found.total)
+
+
+def test_benchmark_leads_and_meetings_point_to_the_right_people(tmp_path):
+    people, mix = 200, (("Task", 0.5), ("Event", 0.3), ("CampaignMember", 0.2))
+    lines = [
+        *people_lines(people, now_ms=NOW_MS, leads=0.3),
+        *activity_lines(600, people, now_ms=NOW_MS, leads=0.3, mix=mix),
+    ]
+    load_direct(tmp_path, lines)
+    with Sandbox(tmp_path, settings=FAST) as box:
+        sf = salesforce(box)
+        assert sf.query("SELECT COUNT() FROM Lead")["totalSize"] == 60
+        assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 140
+        events = sf.query_all("SELECT Id, WhoId, StartDateTime, EndDateTime, DurationInMinutes FROM Event")
+        assert events["totalSize"] == sum(line["object"] == "Event" for line in lines) > 100
+        people_ids = {
+            r["Id"] for o in ("Lead", "Contact") for r in sf.query_all(f"SELECT Id FROM {o}")["records"]
+        }
+        for obj in ("Task", "Event"):
+            whos = {r["WhoId"] for r in sf.query_all(f"SELECT WhoId FROM {obj}")["records"]}
+            assert whos <= people_ids and any(w.startswith("00Q") for w in whos), obj
+        members = sf.query_all("SELECT LeadId, ContactId FROM CampaignMember")["records"]
+        assert all((m["LeadId"] is None) != (m["ContactId"] is None) for m in members)
+        for event in events["records"]:
+            start, end = (parse_datetime_ms(event[k]) for k in ("StartDateTime", "EndDateTime"))
+            assert end - start == event["DurationInMinutes"] * 60_000
+        contacts = hubspot(box).crm.contacts.basic_api.get_page(
+            limit=100, properties=["salesforceleadid", "salesforcecontactid"]
+        )
+        linked = [
+            c.properties.get("salesforceleadid") or c.properties.get("salesforcecontactid")
+            for c in contacts.results
+        ]
+        assert set(linked) <= people_ids and sum(i.startswith("00Q") for i in linked) == 30
 
 
 def test_list_search_and_soql_read_through_the_indexes(tmp_path):

@@ -19,6 +19,7 @@ OBJECTS = {
     "Campaign",
     "CampaignMember",
     "Task",
+    "Event",
     "Opportunity",
     "OpportunityContactRole",
     "LeadHistory",
@@ -68,6 +69,7 @@ def test_global_describe_lists_the_objects_with_key_prefixes(sf):
     entries = {o["name"]: o for o in described["sobjects"]}
     assert set(entries) == OBJECTS
     assert entries["Lead"]["keyPrefix"] == "00Q" and entries["CampaignMember"]["keyPrefix"] == "00v"
+    assert entries["Task"]["keyPrefix"] == "00T" and entries["Event"]["keyPrefix"] == "00U"
     assert entries["Lead"]["urls"]["describe"] == "/services/data/v59.0/sobjects/Lead/describe"
     assert entries["LeadHistory"]["createable"] is False and entries["Lead"]["queryable"] is True
 
@@ -118,6 +120,7 @@ def test_lead_describe_has_types_flags_and_picklists(sf):
             set(),
         ),
         ("Task", {"WhoId", "WhatId", "TaskSubtype", "ActivityDate", "Priority"}, set()),
+        ("Event", {"WhoId", "WhatId", "EventSubtype", "StartDateTime", "DurationInMinutes"}, {"Status"}),
         ("Opportunity", {"StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "Probability"}, set()),
         ("OpportunityContactRole", {"OpportunityId", "ContactId", "Role", "IsPrimary"}, set()),
         ("LeadHistory", {"LeadId", "Field", "OldValue", "NewValue", "CreatedDate"}, {"SystemModstamp"}),

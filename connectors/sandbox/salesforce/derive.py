@@ -1,4 +1,4 @@
-"""Fields Salesforce computes itself on save: names, stage flags, task and member state."""
+"""Fields Salesforce computes itself on save: names, stage flags, task, event and member state."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from . import times
 from .errors import SalesforceError
+from .event import MAX_DURATION_MINUTES
 from .objects import CLOSED_TASK_STATUS, RESPONDED_STATUS, STAGES, SObject
 from .render import VENDOR
 
@@ -28,6 +29,8 @@ def derive(writer: Writer, obj: SObject, data: dict, old: dict | None, given: se
         _opportunity(data, old, given)
     elif name == "Task":
         _task(writer, data, old, now)
+    elif name == "Event":
+        _event(writer, data, old, given)
     elif name == "CampaignMember":
         _member(data, old, now)
 
@@ -56,12 +59,76 @@ def _task(writer: Writer, data: dict, old: dict | None, now: int) -> None:
         data["CompletedDateTime"] = times.ms_to_iso(now)
     elif not closed:
         data["CompletedDateTime"] = None
+    data["AccountId"] = _account(writer, data)
+
+
+def _account(writer: Writer, data: dict) -> str | None:
+    """An activity's account: its WhatId when that is an account, else its contact's account."""
     what, who = data.get("WhatId") or "", data.get("WhoId") or ""
-    account = what if what.startswith("001") else None
-    if account is None and who.startswith("003"):
+    if what.startswith("001"):
+        return what
+    if who.startswith("003"):
         contact = writer.store.get(VENDOR, "Contact", who)
-        account = contact.data.get("AccountId") if contact else None
-    data["AccountId"] = account
+        return contact.data.get("AccountId") if contact else None
+    return None
+
+
+def _event(writer: Writer, data: dict, old: dict | None, given: set[str]) -> None:
+    """Start, end, duration and the activity date kept in step, as Salesforce does on save."""
+    all_day = bool(data.get("IsAllDayEvent"))
+    start = _event_start(data, given, all_day)
+    end_given = "EndDateTime" in given and data.get("EndDateTime") is not None
+    duration_given = "DurationInMinutes" in given and data.get("DurationInMinutes") is not None
+    if end_given:
+        minutes = (times.parse_datetime_ms(data["EndDateTime"]) - start) // 60_000
+        if duration_given and minutes != data["DurationInMinutes"]:
+            raise SalesforceError(
+                "FIELD_INTEGRITY_EXCEPTION",
+                "Duration in minutes and End Date Time do not add up to the same amount of time",
+                ["DurationInMinutes", "EndDateTime"],
+            )
+    elif duration_given:
+        minutes = data["DurationInMinutes"]
+    elif old is not None and old.get("DurationInMinutes") is not None:
+        minutes = old["DurationInMinutes"]  # a moved event keeps its length
+    elif all_day:
+        minutes = 24 * 60
+    else:
+        message = "Required fields are missing: [DurationInMinutes]"
+        raise SalesforceError("REQUIRED_FIELD_MISSING", message, ["DurationInMinutes"])
+    if minutes < 0:
+        raise SalesforceError(
+            "FIELD_INTEGRITY_EXCEPTION", "End Date Time: the end can't be before the start", ["EndDateTime"]
+        )
+    if minutes > MAX_DURATION_MINUTES:
+        raise SalesforceError(
+            "FIELD_INTEGRITY_EXCEPTION", "Event duration cannot exceed 14 days", ["DurationInMinutes"]
+        )
+    stamp = times.ms_to_iso(start)
+    data["StartDateTime"] = stamp
+    data["ActivityDateTime"] = None if all_day else stamp
+    data["ActivityDate"] = times.ms_to_date(start).isoformat()
+    data["EndDateTime"] = times.ms_to_iso(start + minutes * 60_000)
+    data["DurationInMinutes"] = minutes
+    data["AccountId"] = _account(writer, data)
+
+
+def _event_start(data: dict, given: set[str], all_day: bool) -> int:
+    """The event's start in epoch ms: the start given, or the one it had; all-day events start at midnight."""
+    for key in ("StartDateTime", "ActivityDateTime"):
+        if key in given and data.get(key) is not None:
+            start = times.parse_datetime_ms(data[key])
+            break
+    else:
+        held = data.get("StartDateTime") or data.get("ActivityDateTime")
+        start = times.parse_datetime_ms(held) if held else None
+    if all_day and data.get("ActivityDate") and (start is None or "ActivityDate" in given):
+        start = times.date_to_ms(times.parse_date(data["ActivityDate"]))
+    if start is None:
+        raise SalesforceError(
+            "REQUIRED_FIELD_MISSING", "Required fields are missing: [StartDateTime]", ["StartDateTime"]
+        )
+    return start
 
 
 def _member(data: dict, old: dict | None, now: int) -> None:

@@ -170,13 +170,20 @@ class Writer:
                 )
 
     def activity_rollup(self, obj: SObject, data: dict, now: int) -> list[Record]:
-        """A closed task moves its lead's or contact's LastActivityDate, as Salesforce's automation does.
+        """A closed task or a past event moves its lead's or contact's LastActivityDate, as
+        Salesforce's automation does.
 
         Automation touches SystemModstamp only, not LastModifiedDate: why extractors must use the former.
         """
         who, day = data.get("WhoId"), data.get("ActivityDate")
-        target = self.schema.object_of_id(who) if obj.name == "Task" and who and day else None
-        if target is None or not data.get("IsClosed"):
+        if obj.name == "Task":
+            done = bool(data.get("IsClosed"))
+        elif obj.name == "Event":
+            done = bool(day) and day <= times.ms_to_date(now).isoformat()
+        else:
+            return []
+        target = self.schema.object_of_id(who) if who and day else None
+        if target is None or not done:
             return []
         rec = self.store.get(VENDOR, target.name, who)
         if rec is None or rec.deleted or (rec.data.get("LastActivityDate") or "") >= day:
