@@ -24,33 +24,41 @@ free_mail_domains as (
     select * from {{ ref('free_mail_domains') }}
 ),
 
-{% set survivorship = "order by survivorship_rank, created_at, record_id" %}
+-- Each record's place among its person's records, ranked once: the aggregates below take the
+-- first value by these ranks (arg_min), which DuckDB computes far faster than ordered aggregates.
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by person_id order by survivorship_rank, created_at, record_id
+        ) as survivor_order,
+        row_number() over (partition by person_id order by created_at, record_id) as age_order,
+        row_number() over (partition by person_id order by modified_at desc, record_id) as recency_order
+    from records
+),
 
 people as (
     select
         person_id,
         {% for column in ['email', 'first_name', 'last_name', 'company_name', 'title', 'country', 'industry', 'employee_count', 'annual_revenue', 'lead_source', 'analytics_source', 'account_id'] -%}
-        first({{ column }} {{ survivorship }}) filter (where {{ column }} is not null) as {{ column }},
+        arg_min({{ column }}, survivor_order) filter (where {{ column }} is not null) as {{ column }},
         {% endfor -%}
-        first(hubspot_company_ids[1] {{ survivorship }})
+        arg_min(hubspot_company_ids[1], survivor_order)
             filter (where len(hubspot_company_ids) > 0) as hubspot_company_id,
         -- The oldest record of each kind: the one to look a person up by.
-        first(record_id order by created_at, record_id)
-            filter (where object_type = 'Lead' and not is_converted) as salesforce_lead_id,
-        first(record_id order by created_at, record_id) filter (where object_type = 'Contact') as salesforce_contact_id,
-        first(record_id order by created_at, record_id) filter (where object_type = 'contacts') as hubspot_contact_id,
+        arg_min(record_id, age_order) filter (where object_type = 'Lead' and not is_converted)
+            as salesforce_lead_id,
+        arg_min(record_id, age_order) filter (where object_type = 'Contact') as salesforce_contact_id,
+        arg_min(record_id, age_order) filter (where object_type = 'contacts') as hubspot_contact_id,
         coalesce(
-            list(record_id order by record_id) filter (where object_type = 'Lead' and not is_converted), []
+            list_sort(list(record_id) filter (where object_type = 'Lead' and not is_converted)), []
         ) as salesforce_lead_ids,
-        coalesce(
-            list(record_id order by record_id) filter (where object_type = 'Contact'), []
-        ) as salesforce_contact_ids,
-        coalesce(
-            list(record_id order by record_id) filter (where object_type = 'contacts'), []
-        ) as hubspot_contact_ids,
-        coalesce(
-            list(record_id order by record_id) filter (where object_type = 'Lead' and is_converted), []
-        ) as converted_lead_ids,
+        coalesce(list_sort(list(record_id) filter (where object_type = 'Contact')), [])
+            as salesforce_contact_ids,
+        coalesce(list_sort(list(record_id) filter (where object_type = 'contacts')), [])
+            as hubspot_contact_ids,
+        coalesce(list_sort(list(record_id) filter (where object_type = 'Lead' and is_converted)), [])
+            as converted_lead_ids,
         bool_or(vendor = 'salesforce') as is_in_salesforce,
         bool_or(vendor = 'hubspot') as is_in_hubspot,
         bool_or(has_opted_out) as has_opted_out,
@@ -58,11 +66,11 @@ people as (
         max(page_view_count) as page_view_count,
         max(visit_count) as visit_count,
         max(conversion_event_count) as conversion_event_count,
-        first(recent_conversion_event_name order by modified_at desc, record_id)
+        arg_min(recent_conversion_event_name, recency_order)
             filter (where recent_conversion_event_name is not null) as recent_conversion_event_name,
         min(created_at) as first_seen_at,
         count(*) as record_count
-    from records
+    from ranked
     group by person_id
 ),
 
@@ -76,26 +84,34 @@ account_domains as (
     group by domain
 ),
 
-matched as (
+-- A personal address says nothing about the employer: only other domains find an account.
+domains as (
     select
         people.*,
         {{ email_domain('people.email') }} as email_domain,
-        coalesce(people.account_id, by_email.account_id, by_company.account_id) as matched_account_id,
-        case
-            when people.account_id is not null then 'contact_account'
-            when by_email.account_id is not null then 'email_domain'
-            when by_company.account_id is not null then 'hubspot_company'
-        end as account_match_rule
+        case when free_mail_domains.domain is null then {{ email_domain('people.email') }} end
+            as employer_domain
     from people
     left join free_mail_domains
         on free_mail_domains.domain = {{ email_domain('people.email') }}
-    -- A personal address says nothing about the employer.
+),
+
+-- Plain equality joins only: a condition on another table in the ON clause would make DuckDB
+-- fall back to a nested-loop join (minutes at a million people).
+matched as (
+    select
+        domains.* exclude (employer_domain),
+        coalesce(domains.account_id, by_email.account_id, by_company.account_id) as matched_account_id,
+        case
+            when domains.account_id is not null then 'contact_account'
+            when by_email.account_id is not null then 'email_domain'
+            when by_company.account_id is not null then 'hubspot_company'
+        end as account_match_rule
+    from domains
     left join account_domains as by_email
-        on
-            by_email.domain = {{ email_domain('people.email') }}
-            and free_mail_domains.domain is null
+        on by_email.domain = domains.employer_domain
     left join hubspot_companies
-        on hubspot_companies.hubspot_company_id = people.hubspot_company_id
+        on hubspot_companies.hubspot_company_id = domains.hubspot_company_id
     left join account_domains as by_company
         on by_company.domain = hubspot_companies.domain
 ),
