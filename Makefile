@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.leadflow-synced
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test test-slow lint bench clean
+.PHONY: setup demo test test-slow lint clean
 
 setup: $(STAMP)
 
@@ -41,6 +41,11 @@ bench-sandbox: $(STAMP)
 .PHONY: bench-extract
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extract.py
+
+# dbt build on 1,000,000 people and 20,000,000 activities, full and nightly (prints its figures).
+.PHONY: bench-dbt
+bench-dbt: $(STAMP)
+	$(BIN)/python bench/dbt_build.py
 
 # Write-back of 100,000 changed records to each vendor, limits on; writes BENCHMARKS.md.
 .PHONY: bench-writeback

@@ -46,9 +46,9 @@ FIELDS = {
     "hubspot": ("leadflow_score", "leadflow_fit_score", "leadflow_engagement_score"),
     "salesforce": ("Lead_Score__c", "Fit_Score__c", "Engagement_Score__c"),
 }
-WRITES = {  # the calls that carry records, per vendor: path endings
+WRITES = {  # the calls that carry records (a Bulk job's create, upload, close and polls), per vendor
     "hubspot": ("/crm/v3/objects/contacts/batch/update",),
-    "salesforce": ("/composite/sobjects", "/jobs/ingest", "/batches"),
+    "salesforce": ("/composite/sobjects", "/jobs/ingest"),
 }
 
 INTRO = """
@@ -147,9 +147,7 @@ def run(box: Sandbox, duck: Path, vendor: str, obj: str, ids: list[str], bulk: b
     summary = writeback(only=vendor)
     seconds = time.perf_counter() - started
     answered = admin.requests_log(vendor, after=mark)
-    writes = [
-        r for r in answered if r["path"].rstrip("/").endswith(WRITES[vendor]) or "/jobs/ingest" in r["path"]
-    ]
+    writes = [r for r in answered if any(part in r["path"] for part in WRITES[vendor])]
     statuses = Counter(r["status"] for r in writes)
     if vendor == "hubspot":
         way, minimum = "batch update, 100 a call", math.ceil(len(ids) / BATCH["hubspot"])

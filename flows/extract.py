@@ -131,9 +131,12 @@ def extract_object(
         start = before - overlap
     out = ObjectExtract(source, obj, watermark_before=before)
     schema, table = SCHEMAS[source], TABLES[source][obj]
-    waiting = lambda path: get_run_logger().info(  # noqa: E731
-        "%s.%s: waiting for another run's extract of it to finish (%s)", source, obj, path
-    )
+
+    def waiting(path) -> None:
+        get_run_logger().info(
+            "%s.%s: waiting for another run's extract of it to finish (%s)", source, obj, path
+        )
+
     with object_lock(warehouse.path, source, obj, on_wait=waiting):
         try:
             for page in reader.pages(obj, start, until, resume):

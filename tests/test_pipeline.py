@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-import requests
 from hubspot import HubSpot
 from simple_salesforce import Salesforce
 
 from connectors.sandbox import Sandbox
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.seed import generate
+from tests import clients
 
 PEOPLE = 300
 
@@ -23,19 +23,11 @@ def seeded(tmp_path_factory):
 
 
 def salesforce(box: Sandbox) -> Salesforce:
-    session = requests.Session()
-    session.verify = str(box.ca_path)
-    session.trust_env = False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def hubspot(box: Sandbox) -> HubSpot:
-    return HubSpot(access_token=box.token("hubspot"), host=box.url("hubspot"), ssl_ca_cert=str(box.ca_path))
+    return clients.hubspot(box)
 
 
 @pytest.fixture(scope="module")

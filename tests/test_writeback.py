@@ -15,13 +15,13 @@ import time
 
 import duckdb
 import pytest
-import requests
 from hubspot import HubSpot
 from simple_salesforce import Salesforce
 
 from connectors.sandbox import Sandbox, SandboxSettings
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.seed import generate
+from tests import clients
 
 FAST = SandboxSettings(hubspot_requests_per_10s=5000, hubspot_search_per_second=500)
 
@@ -45,18 +45,11 @@ def env(box, monkeypatch, tmp_path):
 
 
 def sf_client(box: Sandbox) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def hs_client(box: Sandbox) -> HubSpot:
-    return HubSpot(access_token=box.token("hubspot"), host=box.url("hubspot"), ssl_ca_cert=str(box.ca_path))
+    return clients.hubspot(box)
 
 
 def lead_ids(box: Sandbox, n: int) -> list[str]:

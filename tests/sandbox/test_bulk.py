@@ -19,6 +19,7 @@ from connectors.sandbox.bulk import LoadError, load_direct
 from connectors.sandbox.bulk_lines import FIRST_CONTACT_ID, activity_lines, people_lines
 from connectors.sandbox.salesforce.times import parse_datetime_ms
 from connectors.sandbox.seed import generate
+from tests import clients
 
 TODAY = date(2026, 3, 1)
 NOW_MS = 1_772_323_200_000  # 2026-03-01T00:00:00Z
@@ -36,23 +37,11 @@ def rows(box: Sandbox) -> list[tuple]:
 
 
 def salesforce(box: Sandbox) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def hubspot(box: Sandbox) -> HubSpot:
-    return HubSpot(
-        access_token=box.token("hubspot"),
-        host=box.url("hubspot"),
-        ssl_ca_cert=str(box.ca_path),
-        client_side_validation=True,
-    )
+    return clients.hubspot(box, validate=True)
 
 
 def test_direct_load_stores_what_the_load_endpoint_stores(tmp_path):

@@ -20,6 +20,7 @@ from urllib3.util.retry import Retry
 
 from connectors.sandbox import FaultPlan, Sandbox, SandboxSettings
 from connectors.sandbox.faults import load_plans, plans_from_json
+from tests import clients
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +41,7 @@ def no_faults(box):
 
 
 def salesforce(box: Sandbox) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def hubspot(box: Sandbox, retries: int = 0) -> HubSpot:
@@ -60,13 +54,7 @@ def hubspot(box: Sandbox, retries: int = 0) -> HubSpot:
         respect_retry_after_header=False,  # Retry-After is 1 s: keep the test fast
         raise_on_status=False,
     )
-    return HubSpot(
-        access_token=box.token("hubspot"),
-        host=box.url("hubspot"),
-        ssl_ca_cert=str(box.ca_path),
-        retry=retry,
-        client_side_validation=True,
-    )
+    return clients.hubspot(box, validate=True, retry=retry)
 
 
 def last(box: Sandbox, vendor: str, count: int) -> list[dict]:

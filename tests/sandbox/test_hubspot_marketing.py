@@ -13,19 +13,6 @@ from hubspot.events import ApiException as EventsError
 BASE_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
 
-@pytest.fixture()
-def hs(sandbox) -> HubSpot:
-    """A client with a token of its own, so each test has its own rate-limit window."""
-    token = sandbox.apps["hubspot"].issue_token()
-    sandbox.add_token("hubspot", token)
-    return HubSpot(
-        access_token=token,
-        host=sandbox.url("hubspot"),
-        ssl_ca_cert=str(sandbox.ca_path),
-        client_side_validation=True,
-    )
-
-
 @pytest.fixture(scope="module")
 def activity(sandbox):
     """Two forms with 7 submissions, 12 email events and 5 web events, all marked as this module's."""

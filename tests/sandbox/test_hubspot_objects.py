@@ -14,19 +14,6 @@ from hubspot.crm.objects import ApiException, SimplePublicObjectInput, SimplePub
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-@pytest.fixture()
-def hs(sandbox) -> HubSpot:
-    """A client with a token of its own, so each test has its own rate-limit window."""
-    token = sandbox.apps["hubspot"].issue_token()
-    sandbox.add_token("hubspot", token)
-    return HubSpot(
-        access_token=token,
-        host=sandbox.url("hubspot"),
-        ssl_ca_cert=str(sandbox.ca_path),
-        client_side_validation=True,
-    )
-
-
 def _email() -> str:
     return f"{uuid.uuid4().hex[:12]}@Example.com"
 

@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 import requests
-from hubspot import HubSpot
 from hubspot.crm.objects import (
     ApiException,
     BatchInputSimplePublicObjectBatchInputForCreate,
@@ -19,19 +18,6 @@ from hubspot.crm.objects import (
     SimplePublicObjectInputForCreate,
 )
 from hubspot.crm.properties import PropertyCreate
-
-
-@pytest.fixture()
-def hs(sandbox) -> HubSpot:
-    """A client with a token of its own, so each test has its own rate-limit window."""
-    token = sandbox.apps["hubspot"].issue_token()
-    sandbox.add_token("hubspot", token)
-    return HubSpot(
-        access_token=token,
-        host=sandbox.url("hubspot"),
-        ssl_ca_cert=str(sandbox.ca_path),
-        client_side_validation=True,
-    )
 
 
 def _create(hs, kind="contacts", **props):

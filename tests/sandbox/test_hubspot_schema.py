@@ -6,7 +6,6 @@ import json
 import uuid
 
 import pytest
-from hubspot import HubSpot
 from hubspot.crm.associations.v4 import (
     BatchInputPublicFetchAssociationsBatchRequest,
     PublicFetchAssociationsBatchRequest,
@@ -14,19 +13,6 @@ from hubspot.crm.associations.v4 import (
 from hubspot.crm.objects import SimplePublicObjectInputForCreate
 from hubspot.crm.properties import ApiException as PropertiesError
 from hubspot.crm.properties import OptionInput, PropertyCreate
-
-
-@pytest.fixture()
-def hs(sandbox) -> HubSpot:
-    """A client with a token of its own, so each test has its own rate-limit window."""
-    token = sandbox.apps["hubspot"].issue_token()
-    sandbox.add_token("hubspot", token)
-    return HubSpot(
-        access_token=token,
-        host=sandbox.url("hubspot"),
-        ssl_ca_cert=str(sandbox.ca_path),
-        client_side_validation=True,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -18,19 +18,6 @@ from hubspot.crm.objects import (
 
 
 @pytest.fixture()
-def hs(sandbox) -> HubSpot:
-    """A client with a token of its own, so each test has its own rate-limit windows."""
-    token = sandbox.apps["hubspot"].issue_token()
-    sandbox.add_token("hubspot", token)
-    return HubSpot(
-        access_token=token,
-        host=sandbox.url("hubspot"),
-        ssl_ca_cert=str(sandbox.ca_path),
-        client_side_validation=True,
-    )
-
-
-@pytest.fixture()
 def people(hs):
     """Six contacts tagged with a marker of their own (jobtitle), varied for filtering."""
     marker = f"tag-{uuid.uuid4().hex[:8]}"

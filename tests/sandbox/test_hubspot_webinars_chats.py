@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hubspot import HubSpot
 from hubspot.marketing.events import ApiException as EventsError
 
 EVENT = "880001"
-
-
-@pytest.fixture()
-def hs(sandbox) -> HubSpot:
-    """A client with a token of its own, so each test has its own rate-limit window."""
-    token = sandbox.apps["hubspot"].issue_token()
-    sandbox.add_token("hubspot", token)
-    return HubSpot(
-        access_token=token,
-        host=sandbox.url("hubspot"),
-        ssl_ca_cert=str(sandbox.ca_path),
-        client_side_validation=True,
-    )
 
 
 @pytest.fixture(scope="module")

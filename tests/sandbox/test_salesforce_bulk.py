@@ -6,12 +6,12 @@ import csv
 import io
 
 import pytest
-import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from connectors.sandbox import Sandbox
 from connectors.sandbox.salesforce.ids import object_id
+from tests import clients
 
 LEADS = 1234
 
@@ -36,14 +36,7 @@ def box(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sf(box) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def rows(pages) -> list[dict]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from connectors.sandbox import Sandbox
 from connectors.sandbox.salesforce.ids import object_id
+from tests import clients
 
 ROLLED_BACK = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
 
@@ -21,14 +21,7 @@ def box(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sf(box) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def lead(**fields) -> dict:

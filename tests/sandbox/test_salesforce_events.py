@@ -7,13 +7,13 @@ import io
 import re
 
 import pytest
-import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from connectors.sandbox import Sandbox
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.salesforce.ids import is_valid, object_id
+from tests import clients
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
 OWNER = object_id("User", 31)
@@ -50,14 +50,7 @@ def box(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sf(box) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 @pytest.fixture(scope="module")

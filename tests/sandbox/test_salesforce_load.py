@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-import requests
 from simple_salesforce import Salesforce
 
 from connectors.sandbox import Sandbox
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.salesforce.ids import is_valid, object_id
 from connectors.sandbox.salesforce.times import parse_datetime_ms
+from tests import clients
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +20,7 @@ def box(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sf(box) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def line(obj: str, record: dict) -> dict:

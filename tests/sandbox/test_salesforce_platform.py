@@ -15,6 +15,7 @@ from simple_salesforce.exceptions import (
 )
 
 from connectors.sandbox import FaultPlan, Sandbox
+from tests import clients
 
 SESSION_ERROR = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 USAGE = re.compile(r"^api-usage=(\d+)/(\d+)$")
@@ -27,14 +28,7 @@ def box(tmp_path_factory):
 
 
 def connect(box: Sandbox, token: str | None = None) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=token or box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box, token)
 
 
 @pytest.fixture()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import requests
 from simple_salesforce import Salesforce, format_soql
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from connectors.sandbox import Sandbox
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.salesforce.ids import object_id
+from tests import clients
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -107,14 +107,7 @@ def box(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sf(box) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def names(sf: Salesforce, where: str) -> set[str]:

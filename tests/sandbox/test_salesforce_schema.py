@@ -10,6 +10,7 @@ from simple_salesforce.exceptions import SalesforceMalformedRequest
 from connectors.salesforce.settings import WRITEBACK_FIELDS
 from connectors.sandbox import Sandbox
 from connectors.sandbox.salesforce.schema import Schema
+from tests import clients
 
 OBJECTS = {
     "User",
@@ -34,14 +35,7 @@ def box(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sf(box) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def fields_of(sf: Salesforce, obj: str) -> dict[str, dict]:

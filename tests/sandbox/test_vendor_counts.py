@@ -11,6 +11,7 @@ from simple_salesforce.exceptions import SalesforceError
 
 from connectors.sandbox import FaultPlan, Sandbox
 from connectors.sandbox.admin import SandboxAdmin
+from tests import clients
 
 USAGE = re.compile(r"^api-usage=(\d+)/(\d+)$")
 
@@ -23,14 +24,7 @@ def box(tmp_path_factory):
 
 @pytest.fixture()
 def sf(box) -> Salesforce:
-    session = requests.Session()
-    session.verify, session.trust_env = str(box.ca_path), False
-    return Salesforce(
-        instance_url=box.url("salesforce"),
-        session_id=box.token("salesforce"),
-        session=session,
-        version="59.0",
-    )
+    return clients.salesforce(box)
 
 
 def hubspot_session(box: Sandbox) -> requests.Session:
