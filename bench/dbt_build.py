@@ -34,7 +34,7 @@ PROJECT = ROOT / "dbt_project"
 AS_OF = date(2026, 3, 1)
 RAW = "(id varchar primary key, modified_at timestamp, is_deleted boolean, record json, _loaded_at timestamp)"
 SALESFORCE = [
-    "user", "account", "lead", "contact", "campaign", "campaign_member", "task", "opportunity",
+    "user", "account", "lead", "contact", "campaign", "campaign_member", "task", "event", "opportunity",
     "opportunity_contact_role", "lead_history",
 ]
 HUBSPOT = [
@@ -43,7 +43,7 @@ HUBSPOT = [
 ]
 # Share of the raw activity rows per source (sums to 1).
 ACTIVITY_SHARES = {
-    "email_events": 0.50, "web_events": 0.25, "form_submissions": 0.03, "task": 0.07,
+    "email_events": 0.50, "web_events": 0.25, "form_submissions": 0.03, "task": 0.06, "event": 0.01,
     "campaign_member": 0.06, "calls": 0.03, "emails": 0.03, "meetings": 0.015, "notes": 0.005,
     "conversation_messages": 0.01,
 }
@@ -245,6 +245,16 @@ def activity_tables(n: int, rows: dict[str, int], loaded: str, offset: int = 0):
             'Subject', 'Touch', 'Type', pick(j, 87, ['Call', 'Call', 'Email', 'Email', 'Meeting', 'Other']),
             'Status', 'Completed', 'CreatedDate', sf_time({stamp}), 'SystemModstamp', sf_time({stamp})), {loaded}
         from {span('task')} where who_id({person}) is not null"""
+    # Calendar events: meetings on a rep's calendar, an hour long; a tenth all-day.
+    yield sf, "event", f"""
+        select sf_id('00U', j), {stamp}, false, json_object(
+            'Id', sf_id('00U', j), 'WhoId', who_id({person}), 'OwnerId', sf_id('005', h(j, 91) % {REPS}),
+            'Subject', 'Meeting', 'Type', 'Meeting', 'IsAllDayEvent', h(j, 92) % 10 = 0,
+            'StartDateTime', sf_time({stamp}), 'EndDateTime', sf_time({stamp} + interval 1 hour),
+            'ActivityDateTime', case when h(j, 92) % 10 <> 0 then sf_time({stamp}) end,
+            'ActivityDate', strftime({stamp}, '%Y-%m-%d'), 'DurationInMinutes', 60,
+            'CreatedDate', sf_time({stamp}), 'SystemModstamp', sf_time({stamp})), {loaded}
+        from {span('event')} where who_id({person}) is not null"""
     yield sf, "campaign_member", f"""
         select sf_id('00v', j), {stamp}, false, json_object(
             'Id', sf_id('00v', j), 'CampaignId', sf_id('701', h(j, 88) % {CAMPAIGNS}),
@@ -312,7 +322,7 @@ def timed_build(db: Path, as_of: date, log_dir: Path) -> dict:
 import json, resource, sys, time
 from dbt.cli.main import dbtRunner
 started = time.perf_counter()
-result = dbtRunner().invoke(["build", "--project-dir", {str(PROJECT)!r}, "--profiles-dir", {str(PROJECT)!r},
+result = dbtRunner().invoke(["build", "--exclude-resource-type", "unit_test", "--project-dir", {str(PROJECT)!r}, "--profiles-dir", {str(PROJECT)!r},
     "--target-path", {str(log_dir / 'target')!r}, "--log-path", {str(log_dir / 'logs')!r},
     "--vars", json.dumps({{"as_of": {as_of.isoformat()!r}}}), "--quiet"])
 seconds = time.perf_counter() - started

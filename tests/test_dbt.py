@@ -3,7 +3,9 @@ point, lifecycle tracks, metrics, calendar events, and an idempotent queue."""
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -300,6 +302,32 @@ def test_pql_and_cql_tracks_come_from_usage_files_and_chats(built):
     )[0]
     assert usage > 0 and chats > 0
     assert 0 < pql < PEOPLE and 0 < cql < PEOPLE, (pql, cql)
+
+
+def test_buying_intent_is_each_visitor_message_matching_a_chat_intent_rule(built):
+    rules = csv.DictReader((PROJECT / "seeds" / "chat_intent_rules.csv").open())
+    patterns = [re.compile(rule["pattern"]) for rule in rules]
+    messages = query(
+        built,
+        """
+        select messages.message_id, messages.direction, messages.message_text
+        from stg_hubspot__conversation_messages as messages
+        where 'thread:' || messages.thread_id in (select source_record_id from int_activities)
+    """,
+    )
+    expected = {
+        f"message:{message_id}"
+        for message_id, direction, text in messages
+        if direction == "INCOMING" and any(p.search((text or "").lower()) for p in patterns)
+    }
+    found = {
+        row[0]
+        for row in query(
+            built, "select source_record_id from int_activities where activity_type = 'chat_buying_intent'"
+        )
+    }
+    assert expected and found == expected
+    assert len(expected) < sum(direction == "INCOMING" for _, direction, _ in messages)
 
 
 def test_metrics_marts_add_up(built):

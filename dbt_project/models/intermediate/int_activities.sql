@@ -66,10 +66,6 @@ messages as (
     select * from {{ ref('stg_hubspot__conversation_messages') }}
 ),
 
-chat_intent_rules as (
-    select * from {{ ref('chat_intent_rules') }}
-),
-
 product_usage as (
     select * from {{ ref('stg_product__usage_events') }}
 ),
@@ -271,11 +267,11 @@ chat_threads as (
 ),
 
 intent_messages as (
-    select distinct messages.message_id
+    select messages.message_id
     from messages
-    inner join chat_intent_rules
-        on regexp_matches(lower(messages.message_text), chat_intent_rules.pattern)
-    where messages.direction = 'INCOMING'
+    where
+        messages.direction = 'INCOMING'
+        and regexp_matches(lower(messages.message_text), {{ chat_intent_pattern(ref('chat_intent_rules')) }})
 ),
 
 chat_intents as (

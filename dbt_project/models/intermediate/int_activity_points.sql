@@ -2,11 +2,15 @@
 -- moment: an activity tops its type up to the cap and no further. A type's points then decay
 -- by its half-life (halving every half_life_days) or count in full for window_days (the two
 -- may be combined; with neither they never fade). Activities after the run date are left out.
+-- Types without a cap give their points in full, with no window to compute.
 --
 -- The cap at the moment of each activity has a closed form, so no row-by-row recursion:
--- with x = days since the type's first activity / half-life (0 without decay) and
--- P = the running sum of points x 2^x, the type's points right after activity a are
--- 2^-x_a x (P_a + min(0, min over j <= a of (cap x 2^x_j - P_j))).
+-- with x = days from the run date / half-life (0 without decay) and P = the running sum of
+-- points x 2^x, the type's points right after activity a are 2^-x_a x (P_a + m_a), where
+-- m_a = min(0, min over j <= a of (cap x 2^x_j - P_j)); so activity a gave
+-- points_a + 2^-x_a x (m_a - m_(a-1)). Two sorted passes per type: P, then both m.
+-- (Any reference moment gives the same points; the run date keeps 2^x at most 1, and x is
+-- held above -1000 so that 2^x never underflows to zero.)
 -- For window-only types the room under the cap is what the type gave in the window before.
 with
 
@@ -32,35 +36,38 @@ ruled as (
         activity_rules.cap,
         activity_rules.half_life_days,
         activity_rules.window_days,
-        activity_rules.is_lead_signal,
-        -- Decay exponent: half-lives since the type's first activity of the person.
-        coalesce(
-            (epoch(activities.occurred_at) - epoch(min(activities.occurred_at) over type_history))
-            / 86400.0 / activity_rules.half_life_days,
-            0
-        ) as decay_exponent
+        activity_rules.is_lead_signal
     from activities
     inner join activity_rules
         on activity_rules.activity_type = activities.activity_type
     where activities.occurred_at < {{ as_of_end() }}
-    window type_history as (partition by activities.person_id, activities.activity_type)
 ),
 
--- Half-life types and types without decay: the closed form above.
+uncapped_given as (
+    select
+        *,
+        points as points_given
+    from ruled
+    where cap is null
+),
+
+-- Capped half-life types and capped types without decay: the closed form above.
 decaying as (
     select
         *,
-        min(cap * pow(2, decay_exponent) - scaled_sum) over running as tightest_room
+        sum(points * pow(2, decay_exponent)) over running as scaled_sum
     from (
         select
             *,
-            sum(points * pow(2, decay_exponent)) over running as scaled_sum
+            coalesce(
+                greatest(
+                    (epoch(occurred_at) - epoch({{ as_of_end() }})) / 86400.0 / half_life_days,
+                    -1000
+                ),
+                0
+            ) as decay_exponent
         from ruled
-        where half_life_days is not null or window_days is null
-        window running as (
-            partition by person_id, activity_type order by occurred_at, activity_id
-            rows between unbounded preceding and current row
-        )
+        where cap is not null and (half_life_days is not null or window_days is null)
     )
     window running as (
         partition by person_id, activity_type order by occurred_at, activity_id
@@ -68,25 +75,27 @@ decaying as (
     )
 ),
 
-decaying_points as (
-    select
-        * exclude (scaled_sum, tightest_room),
-        pow(2, -decay_exponent) * (
-            scaled_sum + case when cap is null then 0 else least(0, tightest_room) end
-        ) as type_points_after
-    from decaying
-),
-
 decaying_given as (
     select
-        * exclude (type_points_after),
-        type_points_after - coalesce(
-            lag(type_points_after) over running
-            * pow(2, lag(decay_exponent) over running - decay_exponent),
-            0
+        * exclude (decay_exponent, scaled_sum, room),
+        points + pow(2, -decay_exponent) * (
+            least(0, min(room) over running) - least(0, coalesce(min(room) over before, 0))
         ) as points_given
-    from decaying_points
-    window running as (partition by person_id, activity_type order by occurred_at, activity_id)
+    from (
+        select
+            *,
+            cap * pow(2, decay_exponent) - scaled_sum as room
+        from decaying
+    )
+    window
+        running as (
+            partition by person_id, activity_type order by occurred_at, activity_id
+            rows between unbounded preceding and current row
+        ),
+        before as (
+            partition by person_id, activity_type order by occurred_at, activity_id
+            rows between unbounded preceding and 1 preceding
+        )
 ),
 
 -- Window-only types: points up to the room the cap leaves after what the type gave in the
@@ -106,21 +115,20 @@ windowed as (
             + least(row_number() over (partition by person_id, activity_type, occurred_at order by activity_id) - 1, 7)
                 as window_order
         from ruled
-        where half_life_days is null and window_days is not null
+        where cap is not null and half_life_days is null and window_days is not null
     )
 ),
 
 windowed_given as (
     select
         * exclude (window_order, points_in_window_before),
-        case
-            when cap is null then points
-            else least(points, greatest(cap - coalesce(points_in_window_before, 0), 0))
-        end as points_given
+        least(points, greatest(cap - coalesce(points_in_window_before, 0), 0)) as points_given
     from windowed
 ),
 
 unioned as (
+    select * from uncapped_given
+    union all by name
     select * from decaying_given
     union all by name
     select * from windowed_given

@@ -24,16 +24,15 @@ free_mail_domains as (
     select * from {{ ref('free_mail_domains') }}
 ),
 
--- Each record's place among its person's records, ranked once: the aggregates below take the
--- first value by these ranks (arg_min), which DuckDB computes far faster than ordered aggregates.
+-- Orders among a person's records, as keys for arg_min (first value by the key; a struct key
+-- compares field by field, nulls last): no sorting, one hash aggregate.
 ranked as (
     select
         *,
-        row_number() over (
-            partition by person_id order by survivorship_rank, created_at, record_id
-        ) as survivor_order,
-        row_number() over (partition by person_id order by created_at, record_id) as age_order,
-        row_number() over (partition by person_id order by modified_at desc, record_id) as recency_order
+        (survivorship_rank, created_at, record_id) as survivor_order,
+        (created_at, record_id) as age_order,
+        -- Newest first, records without a modification date last.
+        (modified_at is null, -epoch_us(modified_at), record_id) as recency_order
     from records
 ),
 

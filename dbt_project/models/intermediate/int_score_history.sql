@@ -101,28 +101,27 @@ candidates as (
 ),
 
 -- Per person, group and half-life: entries when points are given and when a window closes,
--- scaled by 2^(days since the first entry / half-life) (1 without decay).
+-- scaled by 2^(days from the run date / half-life) (1 without decay). Any reference moment
+-- gives the same points; the run date needs no pass over each person's activities to find one.
+-- Exponents are held above -1000 so that 2^x never underflows to zero (only activities over a
+-- thousand half-lives old, worth nothing by then, are touched by it).
 class_entries as (
     select
         person_id,
         score_group,
         half_life_days,
-        origin,
         entered_at,
         sum(scaled) as scaled
-    from (
-        select
-            *,
-            min(occurred_at) over (partition by person_id, score_group, half_life_days) as origin
-        from given
-    ) as anchored,
+    from given,
     lateral (
         select
             unnest([occurred_at, occurred_at + to_microseconds(cast(window_days * 86400e6 as bigint) + 1)])
                 as entered_at,
             unnest([1, -1]) * points_given * case
                 when half_life_days = 0 then 1
-                else pow(2, date_diff('second', origin, occurred_at) / 86400.0 / half_life_days)
+                else pow(2, greatest(
+                    date_diff('second', {{ as_of_end() }}, occurred_at) / 86400.0 / half_life_days, -1000
+                ))
             end as scaled
     )
     where entered_at is not null
@@ -155,11 +154,11 @@ class_points as (
         candidate_classes.score_group,
         class_running.scaled_so_far * case
             when class_running.half_life_days = 0 then 1
-            else pow(
-                0.5,
-                date_diff('second', class_running.origin, candidate_classes.evaluated_at) / 86400.0
-                / class_running.half_life_days
-            )
+            else pow(0.5, greatest(
+                date_diff('second', {{ as_of_end() }}, candidate_classes.evaluated_at) / 86400.0
+                / class_running.half_life_days,
+                -1000
+            ))
         end as points
     from candidate_classes
     asof inner join class_running
@@ -195,8 +194,9 @@ final as (
         candidates.person_id,
         candidates.evaluated_at,
         candidates.moment_number,
+        -- Float noise (1e-12 of a point) must not decide a rounding at .5.
         candidates.fit_score + cast(round(
-            coalesce(activity_points.points, 0) + candidates.other_points
+            round(coalesce(activity_points.points, 0), 9) + candidates.other_points
         ) as integer) as running_score
     from candidates
     left join activity_points

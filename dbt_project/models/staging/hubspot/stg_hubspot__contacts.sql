@@ -1,28 +1,44 @@
+{#- The properties read below, and when each lifecycle stage was entered. -#}
+{% set stages = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] %}
+{%- set properties = [
+    'email', 'firstname', 'lastname', 'company', 'jobtitle', 'country', 'lifecyclestage', 'hs_lead_status',
+    'hubspot_owner_id', 'salesforceleadid', 'salesforcecontactid', 'hs_analytics_source',
+    'hs_analytics_num_page_views', 'hs_analytics_num_visits', 'hs_email_optout', 'num_conversion_events',
+    'recent_conversion_event_name', 'leadflow_score', 'leadflow_fit_score', 'leadflow_engagement_score',
+    'leadflow_tier', 'leadflow_mql_date', 'leadflow_sql_date',
+] %}
+{%- for stage in stages %}{% do properties.append('hs_lifecyclestage_' ~ stage ~ '_date') %}{% endfor %}
+{%- set fields = [] %}
+{%- for name in properties %}{% do fields.append('properties.' ~ name) %}{% endfor %}
 with
 
 source as (
-    select * from {{ source('hubspot', 'contacts') }}
+    -- The properties above and the fields below, parsed once (json_struct).
+    select
+        * replace ({{ json_struct('record', fields + [
+            'createdAt',
+            ('propertiesWithHistory.hs_lead_status', [{'value': 'VARCHAR', 'timestamp': 'VARCHAR'}]),
+            ('associations.companies.results', [{'id': 'VARCHAR'}]),
+        ]) }} as record)
+    from {{ source('hubspot', 'contacts') }}
 ),
 
 renamed as (
     select
         id as hubspot_contact_id,
-        {{ normalized_email("record -> 'properties' ->> 'email'") }} as email,
-        record -> 'properties' ->> 'firstname' as first_name,
-        record -> 'properties' ->> 'lastname' as last_name,
-        record -> 'properties' ->> 'company' as company_name,
-        record -> 'properties' ->> 'jobtitle' as job_title,
-        record -> 'properties' ->> 'country' as country,
-        nullif(record -> 'properties' ->> 'lifecyclestage', '') as lifecycle_stage,
-        nullif(record -> 'properties' ->> 'hs_lead_status', '') as lead_status,
+        {{ normalized_email("record.properties.email") }} as email,
+        record.properties.firstname as first_name,
+        record.properties.lastname as last_name,
+        record.properties.company as company_name,
+        record.properties.jobtitle as job_title,
+        record.properties.country as country,
+        nullif(record.properties.lifecyclestage, '') as lifecycle_stage,
+        nullif(record.properties.hs_lead_status, '') as lead_status,
         -- Every hs_lead_status the contact had, with when; only when the extract asked for
         -- propertiesWithHistory (HubSpot keeps no date of the status otherwise).
         coalesce(
             list_transform(
-                from_json(
-                    record -> 'propertiesWithHistory' -> 'hs_lead_status',
-                    '[{"value": "VARCHAR", "timestamp": "VARCHAR"}]'
-                ),
+                record.propertiesWithHistory.hs_lead_status,
                 change -> {
                     'lead_status': change.value,
                     'changed_at': try_cast(try_cast(change."timestamp" as timestamptz) at time zone 'UTC' as timestamp)
@@ -30,29 +46,29 @@ renamed as (
             ),
             []
         ) as lead_status_history,
-        {% for stage in ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] -%}
-        {{ utc_timestamp("record -> 'properties' ->> 'hs_lifecyclestage_" ~ stage ~ "_date'") }} as {{ stage }}_entered_at,
+        {% for stage in stages -%}
+        {{ utc_timestamp("record.properties.hs_lifecyclestage_" ~ stage ~ "_date") }} as {{ stage }}_entered_at,
         {% endfor -%}
-        nullif(record -> 'properties' ->> 'hubspot_owner_id', '') as owner_id,
-        nullif(record -> 'properties' ->> 'salesforceleadid', '') as salesforce_lead_id,
-        nullif(record -> 'properties' ->> 'salesforcecontactid', '') as salesforce_contact_id,
-        record -> 'properties' ->> 'hs_analytics_source' as analytics_source,
-        try_cast(record -> 'properties' ->> 'hs_analytics_num_page_views' as bigint) as page_view_count,
-        try_cast(record -> 'properties' ->> 'hs_analytics_num_visits' as bigint) as visit_count,
-        coalesce(try_cast(record -> 'properties' ->> 'hs_email_optout' as boolean), false) as has_email_optout,
-        try_cast(record -> 'properties' ->> 'num_conversion_events' as bigint) as conversion_event_count,
-        record -> 'properties' ->> 'recent_conversion_event_name' as recent_conversion_event_name,
+        nullif(record.properties.hubspot_owner_id, '') as owner_id,
+        nullif(record.properties.salesforceleadid, '') as salesforce_lead_id,
+        nullif(record.properties.salesforcecontactid, '') as salesforce_contact_id,
+        record.properties.hs_analytics_source as analytics_source,
+        try_cast(record.properties.hs_analytics_num_page_views as bigint) as page_view_count,
+        try_cast(record.properties.hs_analytics_num_visits as bigint) as visit_count,
+        coalesce(try_cast(record.properties.hs_email_optout as boolean), false) as has_email_optout,
+        try_cast(record.properties.num_conversion_events as bigint) as conversion_event_count,
+        record.properties.recent_conversion_event_name as recent_conversion_event_name,
         coalesce(
-            json_extract_string(record, '$.associations.companies.results[*].id'), []
+            list_transform(record.associations.companies.results, association -> association.id), []
         ) as hubspot_company_ids,
         -- leadflow's own properties: absent (null) until the write-back creates them.
-        try_cast(record -> 'properties' ->> 'leadflow_score' as double) as crm_score,
-        try_cast(record -> 'properties' ->> 'leadflow_fit_score' as double) as crm_fit_score,
-        try_cast(record -> 'properties' ->> 'leadflow_engagement_score' as double) as crm_engagement_score,
-        nullif(record -> 'properties' ->> 'leadflow_tier', '') as crm_tier,
-        {{ vendor_date("nullif(record -> 'properties' ->> 'leadflow_mql_date', '')") }} as crm_mql_date,
-        {{ vendor_date("nullif(record -> 'properties' ->> 'leadflow_sql_date', '')") }} as crm_sql_date,
-        {{ utc_timestamp("record ->> 'createdAt'") }} as created_at,
+        try_cast(record.properties.leadflow_score as double) as crm_score,
+        try_cast(record.properties.leadflow_fit_score as double) as crm_fit_score,
+        try_cast(record.properties.leadflow_engagement_score as double) as crm_engagement_score,
+        nullif(record.properties.leadflow_tier, '') as crm_tier,
+        {{ vendor_date("nullif(record.properties.leadflow_mql_date, '')") }} as crm_mql_date,
+        {{ vendor_date("nullif(record.properties.leadflow_sql_date, '')") }} as crm_sql_date,
+        {{ utc_timestamp("record.createdAt") }} as created_at,
         modified_at
     from source
     where not coalesce(is_deleted, false)

@@ -3,24 +3,30 @@
 with
 
 source as (
-    select * from {{ source('salesforce', 'event') }}
+    -- The fields below, parsed once (json_struct).
+    select
+        * replace ({{ json_struct('record', [
+            'WhoId', 'WhatId', 'OwnerId', 'Subject', 'Type', 'EventSubtype', 'StartDateTime',
+            'EndDateTime', 'ActivityDateTime', 'ActivityDate', 'DurationInMinutes', 'CreatedDate'
+        ]) }} as record)
+    from {{ source('salesforce', 'event') }}
 ),
 
 renamed as (
     select
         id as event_id,
-        record ->> 'WhoId' as who_id,
-        record ->> 'WhatId' as what_id,
-        record ->> 'OwnerId' as owner_id,
-        record ->> 'Subject' as subject,
-        record ->> 'Type' as event_type,
-        record ->> 'EventSubtype' as event_subtype,
-        {{ utc_timestamp("record ->> 'StartDateTime'") }} as started_at,
-        {{ utc_timestamp("record ->> 'EndDateTime'") }} as ended_at,
-        {{ utc_timestamp("record ->> 'ActivityDateTime'") }} as activity_at,
-        {{ vendor_date("record ->> 'ActivityDate'") }} as activity_date,
-        try_cast(record ->> 'DurationInMinutes' as integer) as duration_minutes,
-        {{ utc_timestamp("record ->> 'CreatedDate'") }} as created_at,
+        record.WhoId as who_id,
+        record.WhatId as what_id,
+        record.OwnerId as owner_id,
+        record.Subject as subject,
+        record.Type as event_type,
+        record.EventSubtype as event_subtype,
+        {{ utc_timestamp("record.StartDateTime") }} as started_at,
+        {{ utc_timestamp("record.EndDateTime") }} as ended_at,
+        {{ utc_timestamp("record.ActivityDateTime") }} as activity_at,
+        {{ vendor_date("record.ActivityDate") }} as activity_date,
+        try_cast(record.DurationInMinutes as integer) as duration_minutes,
+        {{ utc_timestamp("record.CreatedDate") }} as created_at,
         modified_at
     from source
     where not coalesce(is_deleted, false)

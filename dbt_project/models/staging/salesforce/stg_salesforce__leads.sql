@@ -1,40 +1,50 @@
 with
 
 source as (
-    select * from {{ source('salesforce', 'lead') }}
+    -- The fields below, parsed once (json_struct).
+    select
+        * replace ({{ json_struct('record', [
+            'Email', 'FirstName', 'LastName', 'Company', 'Title', 'Industry', 'NumberOfEmployees',
+            'AnnualRevenue', 'Country', 'Status', 'LeadSource', 'OwnerId', 'IsConverted',
+            'ConvertedDate', 'ConvertedContactId', 'ConvertedAccountId', 'ConvertedOpportunityId',
+            'HasOptedOutOfEmail', 'DoNotCall', 'Lead_Score__c', 'Fit_Score__c',
+            'Engagement_Score__c', 'Lead_Tier__c', 'Lifecycle_Stage__c', 'MQL_Date__c',
+            'SQL_Date__c', 'CreatedDate'
+        ]) }} as record)
+    from {{ source('salesforce', 'lead') }}
 ),
 
 renamed as (
     select
         id as lead_id,
-        {{ normalized_email("record ->> 'Email'") }} as email,
-        record ->> 'FirstName' as first_name,
-        record ->> 'LastName' as last_name,
-        record ->> 'Company' as company_name,
-        record ->> 'Title' as title,
-        record ->> 'Industry' as industry,
-        try_cast(record ->> 'NumberOfEmployees' as bigint) as employee_count,
-        try_cast(record ->> 'AnnualRevenue' as double) as annual_revenue,
-        record ->> 'Country' as country,
-        record ->> 'Status' as status,
-        record ->> 'LeadSource' as lead_source,
-        record ->> 'OwnerId' as owner_id,
-        coalesce(try_cast(record ->> 'IsConverted' as boolean), false) as is_converted,
-        {{ vendor_date("record ->> 'ConvertedDate'") }} as converted_date,
-        record ->> 'ConvertedContactId' as converted_contact_id,
-        record ->> 'ConvertedAccountId' as converted_account_id,
-        record ->> 'ConvertedOpportunityId' as converted_opportunity_id,
-        coalesce(try_cast(record ->> 'HasOptedOutOfEmail' as boolean), false) as has_opted_out_of_email,
-        coalesce(try_cast(record ->> 'DoNotCall' as boolean), false) as do_not_call,
+        {{ normalized_email("record.Email") }} as email,
+        record.FirstName as first_name,
+        record.LastName as last_name,
+        record.Company as company_name,
+        record.Title as title,
+        record.Industry as industry,
+        try_cast(record.NumberOfEmployees as bigint) as employee_count,
+        try_cast(record.AnnualRevenue as double) as annual_revenue,
+        record.Country as country,
+        record.Status as status,
+        record.LeadSource as lead_source,
+        record.OwnerId as owner_id,
+        coalesce(try_cast(record.IsConverted as boolean), false) as is_converted,
+        {{ vendor_date("record.ConvertedDate") }} as converted_date,
+        record.ConvertedContactId as converted_contact_id,
+        record.ConvertedAccountId as converted_account_id,
+        record.ConvertedOpportunityId as converted_opportunity_id,
+        coalesce(try_cast(record.HasOptedOutOfEmail as boolean), false) as has_opted_out_of_email,
+        coalesce(try_cast(record.DoNotCall as boolean), false) as do_not_call,
         -- leadflow's own fields: absent (null) until the write-back creates them.
-        try_cast(record ->> 'Lead_Score__c' as double) as crm_score,
-        try_cast(record ->> 'Fit_Score__c' as double) as crm_fit_score,
-        try_cast(record ->> 'Engagement_Score__c' as double) as crm_engagement_score,
-        record ->> 'Lead_Tier__c' as crm_tier,
-        record ->> 'Lifecycle_Stage__c' as crm_lifecycle_stage,
-        {{ vendor_date("record ->> 'MQL_Date__c'") }} as crm_mql_date,
-        {{ vendor_date("record ->> 'SQL_Date__c'") }} as crm_sql_date,
-        {{ utc_timestamp("record ->> 'CreatedDate'") }} as created_at,
+        try_cast(record.Lead_Score__c as double) as crm_score,
+        try_cast(record.Fit_Score__c as double) as crm_fit_score,
+        try_cast(record.Engagement_Score__c as double) as crm_engagement_score,
+        record.Lead_Tier__c as crm_tier,
+        record.Lifecycle_Stage__c as crm_lifecycle_stage,
+        {{ vendor_date("record.MQL_Date__c") }} as crm_mql_date,
+        {{ vendor_date("record.SQL_Date__c") }} as crm_sql_date,
+        {{ utc_timestamp("record.CreatedDate") }} as created_at,
         modified_at
     from source
     where not coalesce(is_deleted, false)
