@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -412,3 +413,42 @@ def test_calendar_events_become_meetings_and_calls_counted_once(built):
     meetings = "select count(*) from stg_salesforce__tasks where task_type = 'Meeting'"
     meeting_tasks = query(built, meetings)[0][0]
     assert meeting_tasks > 0 and logged_twice == 0
+
+
+def test_event_staging_builds_incrementally_as_a_full_build_would(built, tmp_path, monkeypatch):
+    """A nightly parses only the raw events loaded since the last build: a re-loaded event
+    replaces its old version, a deleted one goes, a new one comes; the same table as a full build."""
+    models = ("stg_hubspot__email_events", "stg_hubspot__web_events")
+    query(built, "checkpoint")  # the file alone then holds the built tables (no write-ahead log)
+    runs = {}
+    for mode in ("incremental", "full"):
+        workdir = tmp_path / mode
+        workdir.mkdir()
+        shutil.copy(built / "leadflow.duckdb", workdir / "leadflow.duckdb")
+        with duckdb.connect(str(workdir / "leadflow.duckdb")) as con:
+            first, second = (r[0] for r in con.execute("select id from raw_hubspot.email_events order by id limit 2").fetchall())
+            web = con.execute("select id from raw_hubspot.web_events order by id limit 1").fetchone()[0]
+            later = "(select max(_loaded_at) + interval 1 day from raw_hubspot.email_events)"
+            con.execute(
+                f"update raw_hubspot.email_events set record = json_merge_patch(record, '{{\"type\": \"CLICK\"}}'),"
+                f" _loaded_at = {later} where id = ?",
+                [first],
+            )
+            con.execute(f"update raw_hubspot.email_events set is_deleted = true, _loaded_at = {later} where id = ?", [second])
+            con.execute(f"update raw_hubspot.web_events set is_deleted = true, _loaded_at = {later} where id = ?", [web])
+            con.execute(
+                f"insert into raw_hubspot.email_events select 'new-event', modified_at, false,"
+                f" json_merge_patch(record, '{{\"type\": \"OPEN\"}}'), {later} from raw_hubspot.email_events where id = ?",
+                [first],
+            )
+        command = ("build", "--select", *models) + (("--full-refresh",) if mode == "full" else ())
+        dbt_build(workdir, monkeypatch, command)
+        sql = (workdir / "target/run/leadflow/models/staging/hubspot/stg_hubspot__email_events.sql").read_text()
+        assert ("delete from" in sql) == (mode == "incremental")
+        runs[mode] = {
+            model: sorted(query(workdir, f"select * exclude (_loaded_at) from {model}"), key=str) for model in models
+        }
+        events = dict(query(workdir, "select email_event_id, event_type from stg_hubspot__email_events"))
+        assert events[first] == "CLICK" and events["new-event"] == "OPEN" and second not in events
+        assert web not in {r[0] for r in query(workdir, "select web_event_id from stg_hubspot__web_events")}
+    assert runs["incremental"] == runs["full"]
