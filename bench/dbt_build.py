@@ -13,7 +13,9 @@
    activities each, all with a new _loaded_at) and times the incremental `dbt build`, the run
    date one day later.
 
-Not part of `make test`. Prints one JSON line per build and a summary.
+Not part of `make test`. Prints one JSON line per build and a summary, and writes the "dbt build"
+section of BENCHMARKS.md (--output) under a heading for the company's size. Each build runs once
+(minutes at full size): the table says so, with the machine's load when the run began.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -28,6 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+from benchfile import machine, update_section  # bench/benchfile.py (the script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "dbt_project"
@@ -340,7 +345,43 @@ print(json.dumps({{"success": bool(result.success), "seconds": round(seconds, 1)
     except (IndexError, json.JSONDecodeError):
         raise SystemExit(f"dbt build crashed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}") from None
     report["process_seconds"] = round(wall, 1)
+    results = json.loads((log_dir / "target" / "run_results.json").read_text())["results"]
+    report["slowest"] = [
+        (r["unique_id"].split(".")[-1] if r["unique_id"].startswith("model.") else r["unique_id"].split(".")[2],
+         round(r["execution_time"], 1))
+        for r in sorted(results, key=lambda r: -r["execution_time"])[:8]
+    ]
+    report["tests_seconds"] = round(sum(r["execution_time"] for r in results if r["unique_id"].startswith("test.")), 1)
     return report
+
+
+INTRO = """
+`dbt build` of the whole project (models, snapshot and data tests; unit tests run in CI) on a
+generated company, straight into the raw tables in the landing contract's shape: a full build
+on a fresh database, then a nightly one after 1% of the people changed (their CRM records and
+ten new activities each). Peak memory is the dbt process's high-water mark. Goal: full under
+60 s, nightly under 15 s, peak under 4 GiB, at 1,000,000 people and 20,000,000 activities.
+"""
+
+
+def report(title: str, command: str, activity_rows: int, full: dict, nightly: dict, load: float) -> str:
+    """The BENCHMARKS.md part of one run."""
+    lines = [
+        f"### {title}",
+        "",
+        f"- Command: `{command}`; {date.today().isoformat()}",
+        f"- Machine: {machine()}; Python {platform.python_version()}; load average {load:.1f} when it began",
+        f"- Raw activity rows: {activity_rows:,}; each build ran once",
+        "",
+        "| build | seconds | of which data tests (summed) | peak memory |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, run in (("full", full), ("nightly, 1% changed", nightly)):
+        lines.append(f"| {name} | {run['seconds']} | {run['tests_seconds']} | {run['peak_rss_mib']:,} MiB |")
+    for name, run in (("full", full), ("nightly", nightly)):
+        slowest = ", ".join(f"{node} {seconds} s" for node, seconds in run["slowest"])
+        lines += ["", f"Slowest nodes of the {name} build: {slowest}."]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -350,7 +391,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--changed", type=float, default=0.01, help="share of people changed for the nightly")
     parser.add_argument("--dir", type=Path, default=ROOT / ".leadflow" / "bench")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     args.dir.mkdir(parents=True, exist_ok=True)
     db = args.dir / "bench.duckdb"
     for stale in (db, db.with_suffix(".duckdb.wal")):
@@ -370,6 +413,11 @@ def main() -> None:
     nightly = timed_build(db, AS_OF + timedelta(days=1), args.dir)
     print(json.dumps({"step": "incremental build", **nightly}), flush=True)
     ok = full["success"] and nightly["success"]
+    if ok:
+        title = f"{args.people:,} people, {activity_rows:,} activities"
+        command = " ".join(["python bench/dbt_build.py", *map(shlex.quote, sys.argv[1:])])
+        update_section(args.output, "dbt build", INTRO, title, report(title, command, activity_rows, full, nightly, load))
+        print(f"written to {args.output}")
     print(f"\nfull: {full['seconds']} s, peak {full['peak_rss_mib']} MiB; "
           f"incremental ({args.changed:.0%} changed): {nightly['seconds']} s, peak {nightly['peak_rss_mib']} MiB"
           f"{'' if ok else ' - FAILED'}")

@@ -98,12 +98,25 @@ def run_extract(
 
 
 @run_app.command("build")
-def run_build(env_file: EnvFile = None, as_json: Json = False) -> None:
+def run_build(
+    env_file: EnvFile = None,
+    as_json: Json = False,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(help="Rebuild the incremental tables from all raw rows (after a change of their SQL)."),
+    ] = False,
+) -> None:
     """Run `dbt build`: scores, stages, owners, the write-back queue."""
     _use_env_file(env_file)
     from flows.build import build
+    from flows.route import routing_summary
 
-    _done(build(), as_json, lambda r: typer.echo(f"dbt build: {r}"))
+    result = build(full_refresh=full_refresh)
+    _done(
+        {"build": result, "routing": routing_summary()},
+        as_json,
+        print_summary,
+    )
 
 
 @app.command("writeback")
@@ -151,6 +164,13 @@ def backfill(
     _done(result, as_json, lambda r: print_summary({"extracted": r}))
 
 
+def _day(text: str, hint: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=hint) from None
+
+
 def _moment(text: str, hint: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
@@ -158,6 +178,43 @@ def _moment(text: str, hint: str) -> datetime:
         raise typer.BadParameter(
             f"{text!r} is not a date (YYYY-MM-DD) or ISO datetime", param_hint=hint
         ) from None
+
+
+@app.command()
+def route(
+    what_if: Annotated[
+        Path | None,
+        typer.Option(
+            "--what-if",
+            help="A changed routing file (like dbt_project/routing.yml): how it would have assigned "
+            "the last --days days, each owner's share; changes nothing.",
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option(help="Days of MQLs the what-if replays.")] = 30,
+    as_of: Annotated[
+        str | None, typer.Option(help="The what-if's last day (YYYY-MM-DD); default today.")
+    ] = None,
+    env_file: EnvFile = None,
+    as_json: Json = False,
+) -> None:
+    """Who owns the MQLs and why (reason, rule, SLA breaches); --what-if tries a changed routing file."""
+    _use_env_file(env_file)
+    from flows.render import print_routing, print_what_if
+    from flows.route import WhatIfError, routing_summary
+    from flows.route import what_if as replay
+
+    if what_if is None:
+        _done(routing_summary(), as_json, print_routing)
+        return
+    if days < 1:
+        raise typer.BadParameter("must be 1 or more", param_hint="--days")
+    day = _day(as_of, "--as-of") if as_of else None
+    try:
+        result = replay(what_if, days=days, as_of=day)
+    except WhatIfError as err:
+        typer.echo(f"what-if: {err}", err=True)
+        raise typer.Exit(1) from None
+    _done(result, as_json, print_what_if)
 
 
 @app.command()

@@ -11,6 +11,7 @@ from prefect.runtime import flow_run
 
 from flows.build import build
 from flows.extract import extract
+from flows.route import routing_summary
 from flows.settings import load_settings
 from flows.warehouse import Warehouse
 from flows.writeback import writeback
@@ -37,6 +38,7 @@ def nightly(
         "build": built,
         "writeback": asdict(written),
         "people": people_summary(),
+        "routing": routing_summary(),
     }
     _record_run("nightly", started, summary)
     return summary

@@ -32,6 +32,8 @@ def print_summary(summary: dict) -> None:
         console.print(f"dbt build: {'ok' if build.get('success') else 'FAILED'} ({nodes})")
     if summary.get("people"):
         print_people(summary["people"])
+    if summary.get("routing"):
+        print_routing(summary["routing"])
     if summary.get("writeback"):
         print_writeback(summary["writeback"])
 
@@ -51,6 +53,63 @@ def print_people(people: dict) -> None:
         + ", ".join(f"{t} {tiers[t]}" for t in ("Hot", "Warm", "Cold") if t in tiers)
         + f"; with an owner: {people.get('with_owner', 0)}"
     )
+
+
+def print_routing(routing: dict) -> None:
+    """Owners by reason code, the last build's new assignments by rule, SLA breaches."""
+    reasons = routing.get("by_reason", {})
+    console.print(
+        "Owners by reason (MQL and beyond): "
+        + (", ".join(f"{reason} {n}" for reason, n in reasons.items()) or "none")
+    )
+    if routing.get("assigned"):
+        table = Table(title="Assigned in the last build", title_justify="left")
+        for col in ("reason", "rule", "people"):
+            table.add_column(col, justify="right" if col == "people" else "left")
+        for row in routing["assigned"]:
+            table.add_row(row["reason"], str(row["rule"] or ""), str(row["people"]))
+        console.print(table)
+    console.print(
+        f"SLA: {routing.get('breaches', 0)} MQLs past their SLA, "
+        f"{routing.get('rerouted', 0)} re-routed to the next owner"
+    )
+
+
+def print_what_if(result: dict) -> None:
+    """Each owner's share under the routing file against now; each rotation's share against weights."""
+    console.print(
+        f"What-if {result['routing_file']}: the {result['people']} people who became MQL in the last "
+        f"{result['days']} days (nothing was changed)"
+    )
+    table = Table(title="By owner", title_justify="left")
+    for col in ("owner", "what-if", "share", "now", "share now"):
+        table.add_column(col, justify="left" if col == "owner" else "right")
+    for row in result["owners"]:
+        table.add_row(
+            row["owner"] or "(nobody)",
+            str(row["assignments"]),
+            _percent(row["share"]),
+            str(row["now"]),
+            _percent(row["now_share"]),
+        )
+    console.print(table)
+    table = Table(title="By rule", title_justify="left")
+    for col in ("rule", "team", "owner", "assignments", "share", "weight share"):
+        table.add_column(col, justify="right" if col in ("assignments", "share", "weight share") else "left")
+    for row in result["rules"]:
+        table.add_row(
+            row["rule"] or "(no rule found anyone)",
+            row["team"] or "",
+            row["owner"] or "(nobody)",
+            str(row["assignments"]),
+            _percent(row["share"]),
+            _percent(row["weight_share"]),
+        )
+    console.print(table)
+
+
+def _percent(value) -> str:
+    return "" if value is None else f"{value:.1%}"
 
 
 def print_writeback(result: dict) -> None:

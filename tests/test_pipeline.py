@@ -62,6 +62,16 @@ def test_first_run_writes_every_person_and_second_writes_nothing(first_run):
     assert second["records"] == 0 and second["written"] == 0 and second["calls"] == 0
 
 
+def test_the_summary_counts_owners_by_reason(first_run):
+    routing = first_run["first"]["routing"]
+    assert sum(routing["by_reason"].values()) > 0
+    assert set(routing["by_reason"]) <= {
+        "manual_owner", "current_owner", "account_owner", "territory", "segment", "round_robin",
+        "rerouted_breach", "unassigned",
+    }
+    assert sum(row["people"] for row in routing["assigned"]) > 0
+
+
 def test_second_run_reads_back_what_the_first_wrote(first_run):
     changed = {(r["source"], r["object"]): r["changed"] for r in first_run["second"]["extracted"]}
     # The write-back moved the modstamp of the records it wrote: they come back, nothing else.

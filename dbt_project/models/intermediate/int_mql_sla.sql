@@ -1,12 +1,27 @@
--- The service level sales gave each MQL: when the owner accepted it (the first lead status
--- change away from an open status of var sla_open_statuses - Salesforce "Open - Not
--- Contacted" per LeadHistory, HubSpot hs_lead_status NEW - at or after the MQL moment, or
--- before it if sales were faster than marketing) and when the owner first worked it (their
--- first call, email or meeting with the person from the MQL moment on).
+-- The service level of each MQL's owner before this run decides (int_routing_current_owners):
+-- sla_accept_hours to accept it (the first lead status change away from an open status of var
+-- sla_open_statuses) and sla_work_hours more to work it (their first call, email or meeting),
+-- counted in business hours of the owner's time zone (int_business_calendar). The clock starts
+-- at the MQL, or when the owner got the person if later. A breach is detected at the moment
+-- (routing_now) the build runs; a recent one, of an owner a rep did not choose by hand, on a
+-- person still at MQL, is due for re-routing (routing file, section sla).
+{%- set sla = routing_config().sla %}
 with
 
-people as (
-    select * from {{ ref('people') }}
+holders as (
+    select * from {{ ref('int_routing_current_owners') }}
+),
+
+lifecycle as (
+    select * from {{ ref('int_people_lifecycle') }}
+),
+
+roster as (
+    select * from {{ ref('int_routing_owners') }}
+),
+
+calendar as (
+    select * from {{ ref('int_business_calendar') }}
 ),
 
 status_changes as (
@@ -17,14 +32,30 @@ activities as (
     select * from {{ ref('int_activity_points') }}
 ),
 
-mqls as (
+working_days as (
+    select * from calendar
+    where working_seconds > 0
+),
+
+episodes as (
     select
-        person_id,
-        mql_at,
-        owner_salesforce_user_id,
-        owner_hubspot_owner_id
-    from people
-    where mql_at is not null
+        holders.person_id,
+        holders.held_owner_email as owner_email,
+        holders.held_by,
+        holders.reroutes,
+        roster.owner_salesforce_user_id,
+        roster.owner_hubspot_owner_id,
+        roster.time_zone,
+        lifecycle.lifecycle_stage,
+        lifecycle.mql_last_entered_at as mql_at,
+        greatest(coalesce(holders.held_since, lifecycle.mql_last_entered_at), lifecycle.mql_last_entered_at)
+            as sla_started_at
+    from holders
+    inner join lifecycle
+        on lifecycle.person_id = holders.person_id
+    inner join roster
+        on roster.owner_email = holders.held_owner_email
+    where lifecycle.mql_last_entered_at is not null
 ),
 
 acceptances as (
@@ -48,47 +79,147 @@ acceptances as (
 
 worked as (
     select
-        mqls.person_id,
+        episodes.person_id,
         min(activities.occurred_at) as worked_at
-    from mqls
+    from episodes
     inner join activities
         on
-            activities.person_id = mqls.person_id
-            and activities.occurred_at >= mqls.mql_at
+            activities.person_id = episodes.person_id
+            and activities.occurred_at >= episodes.sla_started_at
             and (
-                left(activities.actor_id, 15) = left(mqls.owner_salesforce_user_id, 15)
-                or activities.actor_id = mqls.owner_hubspot_owner_id
+                left(activities.actor_id, 15) = left(episodes.owner_salesforce_user_id, 15)
+                or activities.actor_id = episodes.owner_hubspot_owner_id
             )
     where activities.activity_type in ('sales_call', 'sales_email', 'meeting')
-    group by mqls.person_id
+    group by episodes.person_id
+),
+
+-- Accepted before the clock started (sales faster than marketing, or a re-routed MQL already
+-- accepted): accepted the moment it started. Nothing after the run's moment counts yet.
+moments as (
+    select
+        episodes.*,
+        case
+            when acceptances.accepted_at <= {{ routing_now() }}
+                then greatest(acceptances.accepted_at, episodes.sla_started_at)
+        end as accepted_at,
+        case when worked.worked_at <= {{ routing_now() }} then worked.worked_at end as worked_at,
+        {{ routing_now() }} as checked_at
+    from episodes
+    left join acceptances
+        on acceptances.person_id = episodes.person_id
+    left join worked
+        on worked.person_id = episodes.person_id
+),
+
+localized as (
+    select
+        *,
+        {{ routing_local('sla_started_at', 'time_zone') }} as local_started_at,
+        {{ routing_local('accepted_at', 'time_zone') }} as local_accepted_at,
+        {{ routing_local('worked_at', 'time_zone') }} as local_worked_at,
+        {{ routing_local('checked_at', 'time_zone') }} as local_checked_at
+    from moments
+),
+
+clocked as (
+    select
+        localized.*,
+        {{ business_seconds('started_day', 'localized.local_started_at') }} as started_second,
+        {{ business_seconds('accepted_day', 'localized.local_accepted_at') }} as accepted_second,
+        {{ business_seconds('worked_day', 'localized.local_worked_at') }} as worked_second,
+        {{ business_seconds('checked_day', 'localized.local_checked_at') }} as checked_second,
+        {{ setting('sla_accept_hours') }} * 3600 as accept_limit,
+        {{ setting('sla_work_hours') }} * 3600 as work_limit
+    from localized
+    left join calendar as started_day
+        on started_day.owner_email = localized.owner_email
+        and started_day.local_date = cast(localized.local_started_at as date)
+    left join calendar as accepted_day
+        on accepted_day.owner_email = localized.owner_email
+        and accepted_day.local_date = cast(localized.local_accepted_at as date)
+    left join calendar as worked_day
+        on worked_day.owner_email = localized.owner_email
+        and worked_day.local_date = cast(localized.local_worked_at as date)
+    left join calendar as checked_day
+        on checked_day.owner_email = localized.owner_email
+        and checked_day.local_date = cast(localized.local_checked_at as date)
+),
+
+targets as (
+    select
+        *,
+        started_second + accept_limit as accept_target,
+        accepted_second + work_limit as work_target
+    from clocked
+),
+
+-- The due moments: the working day in which the target's business second falls.
+due as (
+    select
+        targets.*,
+        {{ routing_utc(
+            'accept_day.working_from + to_seconds(targets.accept_target - accept_day.seconds_before)', 'targets.time_zone'
+        ) }} as accept_due_at,
+        {{ routing_utc(
+            'work_day.working_from + to_seconds(targets.work_target - work_day.seconds_before)', 'targets.time_zone'
+        ) }} as work_due_at
+    from targets
+    asof left join working_days as accept_day
+        on accept_day.owner_email = targets.owner_email and targets.accept_target > accept_day.seconds_before
+    asof left join working_days as work_day
+        on work_day.owner_email = targets.owner_email and targets.work_target > work_day.seconds_before
+),
+
+judged as (
+    select
+        *,
+        coalesce(accepted_second - started_second <= accept_limit, false) as is_accepted_in_time,
+        coalesce(
+            accepted_second - started_second <= accept_limit and worked_second - accepted_second <= work_limit, false
+        ) as is_worked_in_time,
+        -- Accepted at the due moment is in time; not accepted when it comes is a breach.
+        case
+            when accepted_second - started_second > accept_limit then 'accept'
+            when accepted_second is null and checked_second - started_second >= accept_limit then 'accept'
+            when worked_second - accepted_second > work_limit then 'work'
+            when accepted_second is not null and worked_second is null and checked_second - accepted_second >= work_limit
+                then 'work'
+        end as breach_kind
+    from due
 ),
 
 final as (
     select
-        mqls.person_id,
-        mqls.owner_salesforce_user_id,
-        mqls.mql_at,
-        acceptances.accepted_at,
-        worked.worked_at,
-        date_diff('second', mqls.mql_at, greatest(acceptances.accepted_at, mqls.mql_at)) / 3600.0
-            as hours_to_accept,
-        date_diff('second', greatest(acceptances.accepted_at, mqls.mql_at), worked.worked_at) / 3600.0
-            as hours_to_work,
+        person_id,
+        owner_email,
+        owner_salesforce_user_id,
+        owner_hubspot_owner_id,
+        held_by,
+        mql_at,
+        sla_started_at,
+        accept_due_at,
+        accepted_at,
+        work_due_at,
+        worked_at,
+        (accepted_second - started_second) / 3600.0 as business_hours_to_accept,
+        (worked_second - accepted_second) / 3600.0 as business_hours_to_work,
+        is_accepted_in_time,
+        is_worked_in_time,
+        breach_kind,
+        case breach_kind when 'accept' then accept_due_at when 'work' then work_due_at end as breached_at,
+        reroutes,
         coalesce(
-            acceptances.accepted_at <= mqls.mql_at + to_hours(cast({{ setting('sla_accept_hours') }} as bigint)),
+            {{ sla.reroute }}
+            and breach_kind is not null
+            and held_by <> 'manual'
+            and lifecycle_stage = 'mql'
+            and reroutes < {{ sla.max_reroutes }}
+            and case breach_kind when 'accept' then accept_due_at when 'work' then work_due_at end
+            >= checked_at - to_days({{ sla.reroute_within_days }}),
             false
-        ) as is_accepted_in_time,
-        coalesce(
-            acceptances.accepted_at <= mqls.mql_at + to_hours(cast({{ setting('sla_accept_hours') }} as bigint))
-            and worked.worked_at <= greatest(acceptances.accepted_at, mqls.mql_at)
-            + to_hours(cast({{ setting('sla_work_hours') }} as bigint)),
-            false
-        ) as is_worked_in_time
-    from mqls
-    left join acceptances
-        on acceptances.person_id = mqls.person_id
-    left join worked
-        on worked.person_id = mqls.person_id
+        ) as is_reroute_due
+    from judged
 )
 
 select * from final

@@ -1,170 +1,298 @@
--- Who owns each person from MQL on (below MQL leadflow leaves owners alone: owner_reason
--- below_mql). An owner must be an assignable user: an active Salesforce user of the
--- sales department (var sales_department); anyone else (the integration user, an inactive rep,
--- no owner) means unassigned. In order:
---   current_owner   an assignable owner already on one of the person's records (Salesforce
---                   contact, lead, then HubSpot contact; HubSpot owners mapped to users by email);
---   account_owner   the account's owner, if assignable;
---   round_robin     assignable users in turn, by user id, over the people who reached MQL, in
---                   order of their MQL date;
---   unassigned      nobody can be assigned (no active sales user).
--- A new owner must be one every record of the person can take: for people in HubSpot, users
--- with a HubSpot owner. Once written back the owner is current, so later runs keep it.
+-- Who owns each person from MQL on, and why (owner_reason, and owner_rule: the rule of the
+-- routing file, routing.yml, that chose them). Below MQL leadflow leaves owners alone
+-- (below_mql). In order:
+--   manual_owner     a rep changed the owner in the CRM: respected, never overwritten;
+--   (kept)           leadflow's earlier choice, while its owner is active and within the SLA,
+--                    keeps its reason;
+--   the file's rules, in order, the first that finds an owner:
+--     current_owner  (sticky) an active sales rep already owning one of the person's records;
+--     account_owner  the account's owner (Salesforce, else the HubSpot company's), active, not away;
+--     territory, segment, round_robin: the turn of the rule's team (routing_rotation: weighted by
+--                    capacity, skipping inactive owners, owners away and owners at capacity);
+--   rerouted_breach  the owner missed the SLA (int_mql_sla): the next owner by the rules, anyone
+--                    but them (nobody else: they keep it);
+--   unassigned       no rule found anyone (or the team was at capacity).
+-- A new owner must be one every record of the person can take: a person in both CRMs needs
+-- an owner with a Salesforce user and a HubSpot owner (rotations are per team and pool).
 with
 
 people as (
     select * from {{ ref('int_people_unified') }}
 ),
 
+fit as (
+    select * from {{ ref('int_people_fit') }}
+),
+
 lifecycle as (
     select * from {{ ref('int_people_lifecycle') }}
-),
-
-records as (
-    select * from {{ ref('int_people_records') }}
-),
-
-users as (
-    select * from {{ ref('stg_salesforce__users') }}
-),
-
-owners as (
-    select * from {{ ref('stg_hubspot__owners') }}
 ),
 
 lifecycle_stages as (
     select * from {{ ref('lifecycle_stages') }}
 ),
 
-mql_order as (
-    select stage_order from lifecycle_stages where stage = 'mql'
+holders as (
+    select * from {{ ref('int_routing_current_owners') }}
 ),
 
-assignable_users as (
-    select
-        users.user_id,
-        users.email,
-        -- The user's HubSpot owner: same email, not deactivated.
-        min(owners.hubspot_owner_id) as hubspot_owner_id
-    from users
-    left join owners
-        on
-            owners.email = users.email
-            and not owners.is_archived
-    where
-        users.is_active
-        and users.department = '{{ var("sales_department", "Sales") }}'
-    group by users.user_id, users.email
+sla as (
+    select * from {{ ref('int_mql_sla') }}
 ),
 
-record_owners as (
-    select
-        records.person_id,
-        records.survivorship_rank,
-        records.created_at,
-        records.record_id,
-        case when records.vendor = 'salesforce' then records.owner_id else hubspot_users.user_id end as user_id
-    from records
-    left join owners
-        on
-            records.vendor = 'hubspot'
-            and owners.hubspot_owner_id = records.owner_id
-    left join users as hubspot_users
-        on hubspot_users.email = owners.email
-    where records.is_writable
+roster as (
+    select * from {{ ref('int_routing_owners') }}
 ),
 
-current_owners as (
-    select
-        record_owners.person_id,
-        first(record_owners.user_id order by record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)
-            as user_id
-    from record_owners
-    inner join assignable_users
-        on assignable_users.user_id = record_owners.user_id
-    group by record_owners.person_id
+rotation_state as (
+    select * from {{ ref('int_routing_rotation_state') }}
 ),
 
-candidates as (
+hubspot_companies as (
+    select * from {{ ref('stg_hubspot__companies') }}
+),
+
+rules as (
+    {{ routing_rules() }}
+),
+
+persons as (
     select
         people.person_id,
-        people.is_in_hubspot as needs_hubspot_owner,
-        lifecycle.mql_at,
-        lifecycle.lifecycle_stage_order >= (select stage_order from mql_order) as is_mql_or_beyond,
-        current_owners.user_id as current_user_id,
-        account_owners.user_id as account_user_id
+        lifecycle.lifecycle_stage,
+        lifecycle.lifecycle_stage_order >= (select stage_order from lifecycle_stages where stage = 'mql')
+            as is_mql_or_beyond,
+        lifecycle.mql_last_entered_at as mql_at,
+        {{ routing_pool('people.is_in_salesforce', 'people.is_in_hubspot') }} as rotation_pool,
+        fit.region,
+        people.country,
+        {{ routing_segment('people.employee_count') }} as segment,
+        coalesce(account_owners.owner_email, company_owners.owner_email) as account_owner_email,
+        holders.manual_owner_email,
+        coalesce(holders.has_assignment, false) as has_assignment,
+        holders.assigned_owner_email,
+        holders.assigned_reason,
+        holders.assigned_rule,
+        holders.assigned_team,
+        holders.assigned_pool,
+        holders.assigned_at,
+        holders.assigned_sla_started_at,
+        holders.crm_owner_email,
+        holders.held_owner_email,
+        coalesce(sla.is_reroute_due, false) as is_reroute_due,
+        sla.breach_kind,
+        coalesce(assigned.is_assignable, false) as is_assigned_owner_active
     from people
     inner join lifecycle
         on lifecycle.person_id = people.person_id
-    left join current_owners
-        on current_owners.person_id = people.person_id
-    -- A new owner must be writable to every record: HubSpot contacts need a HubSpot owner.
-    left join assignable_users as account_owners
-        on
-            account_owners.user_id = people.account_owner_id
-            and (not people.is_in_hubspot or account_owners.hubspot_owner_id is not null)
+    inner join fit
+        on fit.person_id = people.person_id
+    left join holders
+        on holders.person_id = people.person_id
+    left join sla
+        on sla.person_id = people.person_id
+    left join roster as assigned
+        on assigned.owner_email = holders.assigned_owner_email
+    left join roster as account_owners
+        on account_owners.owner_salesforce_user_id = people.account_owner_id
+    left join hubspot_companies
+        on hubspot_companies.hubspot_company_id = people.hubspot_company_id
+    left join roster as company_owners
+        on company_owners.owner_hubspot_owner_id = hubspot_companies.owner_id
 ),
 
-round_robin_queue as (
+paths as (
+    select
+        *,
+        case
+            when not is_mql_or_beyond then 'below_mql'
+            when manual_owner_email is not null then 'manual'
+            when is_reroute_due then 'reroute'
+            when assigned_owner_email is not null and is_assigned_owner_active then 'kept'
+            else 'route'
+        end as path,
+        case when is_reroute_due and manual_owner_email is null then held_owner_email end as excluded_owner_email
+    from persons
+),
+
+-- Open MQLs each owner holds before this run (what capacity is measured against).
+open_load as (
+    select
+        held_owner_email as owner_email,
+        count(*) as open_mqls
+    from paths
+    where lifecycle_stage = 'mql' and held_owner_email is not null and path <> 'reroute'
+    group by held_owner_email
+),
+
+{{ routing_member_pools('roster', 'member_pools') }},
+
+levels as (
+    select distinct rotation_team, rotation_pool, rotation_level
+    from rotation_state
+),
+
+seats as (
+    select
+        member_pools.rotation_team,
+        member_pools.rotation_pool,
+        member_pools.owner_email,
+        member_pools.weight,
+        member_pools.capacity - coalesce(open_load.open_mqls, 0) as most_turns,
+        coalesce(levels.rotation_level, 0) as rotation_level,
+        {{ routing_seat_pass('rotation_state.rotation_pass', 'coalesce(levels.rotation_level, 0)', 'member_pools.weight') }}
+            as base_pass
+    from member_pools
+    left join open_load
+        on open_load.owner_email = member_pools.owner_email
+    left join rotation_state
+        on
+            rotation_state.rotation_team = member_pools.rotation_team
+            and rotation_state.rotation_pool = member_pools.rotation_pool
+            and rotation_state.owner_email = member_pools.owner_email
+    left join levels
+        on levels.rotation_team = member_pools.rotation_team and levels.rotation_pool = member_pools.rotation_pool
+    where member_pools.capacity is null or member_pools.capacity > coalesce(open_load.open_mqls, 0)
+),
+
+-- Each rule a person to route meets (regions, countries, segments), in the file's order.
+options as (
     select
         person_id,
-        needs_hubspot_owner,
-        row_number() over (partition by needs_hubspot_owner order by mql_at, person_id) - 1 as position
-    from candidates
-    where is_mql_or_beyond and current_user_id is null and account_user_id is null
+        rotation_pool,
+        mql_at,
+        excluded_owner_email,
+        crm_owner_email,
+        account_owner_email,
+        unnest({{ routing_matching_rules('region', 'country', 'segment') }}) as rule_order
+    from paths
+    where path in ('route', 'reroute')
 ),
 
-round_robin_pools as (
+{{ routing_first_rules('options', 'roster', 'seats', 'chosen_rules') }},
+
+queue as (
     select
-        pool.needs_hubspot_owner,
-        assignable_users.user_id,
-        row_number() over (partition by pool.needs_hubspot_owner order by assignable_users.user_id) - 1 as slot,
-        count(*) over (partition by pool.needs_hubspot_owner) as slots
-    from assignable_users
-    cross join (select unnest([false, true]) as needs_hubspot_owner) as pool
-    where not pool.needs_hubspot_owner or assignable_users.hubspot_owner_id is not null
+        team as rotation_team,
+        rotation_pool,
+        person_id,
+        mql_at as queued_at,
+        excluded_owner_email
+    from chosen_rules
+    where direct_owner_email is null
 ),
 
-round_robin as (
-    select
-        round_robin_queue.person_id,
-        round_robin_pools.user_id
-    from round_robin_queue
-    inner join round_robin_pools
-        on
-            round_robin_pools.needs_hubspot_owner = round_robin_queue.needs_hubspot_owner
-            and round_robin_pools.slot = round_robin_queue.position % round_robin_pools.slots
+{{ routing_rotation('queue', 'seats', 'rotated') }},
+
+-- Capacity holds across rotations too: turns past an owner's room wait for the next run.
+within_capacity as (
+    select rotated.*
+    from rotated
+    inner join roster
+        on roster.owner_email = rotated.owner_email
+    left join open_load
+        on open_load.owner_email = rotated.owner_email
+    qualify
+        roster.capacity is null
+        or row_number() over (
+            partition by rotated.owner_email order by rotated.turn_at, rotated.rotation_team, rotated.rotation_pool, rotated.person_id
+        ) <= roster.capacity - coalesce(open_load.open_mqls, 0)
 ),
 
-chosen as (
+routed as (
     select
-        candidates.person_id,
-        candidates.is_mql_or_beyond,
+        chosen_rules.person_id,
+        coalesce(chosen_rules.direct_owner_email, within_capacity.owner_email) as owner_email,
+        chosen_rules.rule_name,
+        chosen_rules.owner_reason,
+        within_capacity.rotation_team,
+        within_capacity.rotation_pool,
+        within_capacity.rotation_pass,
+        within_capacity.rotation_level
+    from chosen_rules
+    left join within_capacity
+        on within_capacity.person_id = chosen_rules.person_id
+),
+
+decided as (
+    select
+        paths.person_id,
+        paths.path,
+        paths.mql_at,
+        paths.has_assignment,
+        paths.assigned_owner_email,
+        paths.held_owner_email,
+        paths.breach_kind,
+        case paths.path
+            when 'below_mql' then null
+            when 'manual' then paths.manual_owner_email
+            when 'kept' then paths.assigned_owner_email
+            -- A breach nobody else can take stays with its owner (the SLA mart counts it).
+            when 'reroute' then coalesce(routed.owner_email, paths.held_owner_email)
+            else routed.owner_email
+        end as owner_email,
         case
-            when candidates.is_mql_or_beyond
-                then coalesce(candidates.current_user_id, candidates.account_user_id, round_robin.user_id)
-        end as owner_user_id,
+            when paths.path = 'below_mql' then 'below_mql'
+            when paths.path = 'manual' then 'manual_owner'
+            when paths.path = 'kept' then paths.assigned_reason
+            when paths.path = 'reroute' and routed.owner_email is not null then 'rerouted_breach'
+            when paths.path = 'reroute' then coalesce(paths.assigned_reason, 'current_owner')
+            else coalesce(case when routed.owner_email is not null then routed.owner_reason end, 'unassigned')
+        end as owner_reason,
         case
-            when not candidates.is_mql_or_beyond then 'below_mql'
-            when candidates.current_user_id is not null then 'current_owner'
-            when candidates.account_user_id is not null then 'account_owner'
-            when round_robin.user_id is not null then 'round_robin'
-            else 'unassigned'
-        end as owner_reason
-    from candidates
-    left join round_robin
-        on round_robin.person_id = candidates.person_id
+            when paths.path = 'manual' then 'manual'
+            when paths.path = 'kept' then paths.assigned_rule
+            when paths.path = 'reroute' and routed.owner_email is null then coalesce(paths.assigned_rule, 'sticky')
+            else routed.rule_name
+        end as owner_rule,
+        case when paths.path = 'kept' then paths.assigned_team else routed.rotation_team end as owner_team,
+        case when paths.path = 'kept' then paths.assigned_pool else routed.rotation_pool end as rotation_pool,
+        routed.rotation_pass,
+        routed.rotation_level,
+        paths.assigned_at,
+        paths.assigned_sla_started_at
+    from paths
+    left join routed
+        on routed.person_id = paths.person_id
 ),
 
 final as (
     select
-        chosen.person_id,
-        chosen.owner_user_id as owner_salesforce_user_id,
-        assignable_users.hubspot_owner_id as owner_hubspot_owner_id,
-        chosen.owner_reason
-    from chosen
-    left join assignable_users
-        on assignable_users.user_id = chosen.owner_user_id
+        decided.person_id,
+        roster.owner_salesforce_user_id,
+        roster.owner_hubspot_owner_id,
+        decided.owner_reason,
+        decided.owner_email,
+        decided.owner_rule,
+        case when decided.rotation_pass is not null or decided.path = 'kept' then decided.owner_team end as owner_team,
+        case when decided.rotation_pass is not null or decided.path = 'kept' then decided.rotation_pool end
+            as rotation_pool,
+        decided.rotation_pass,
+        decided.rotation_level,
+        decided.held_owner_email as previous_owner_email,
+        case when decided.owner_reason = 'rerouted_breach' then decided.held_owner_email end as breached_owner_email,
+        case when decided.owner_reason = 'rerouted_breach' then decided.breach_kind end as breach_kind,
+        -- A new decision (or the first one leadflow records) is made now; a kept one keeps its time.
+        decided.path <> 'below_mql'
+        and (not decided.has_assignment or decided.owner_email is distinct from decided.assigned_owner_email)
+            as is_reassigned,
+        case
+            when decided.path = 'below_mql' then null
+            when decided.has_assignment and decided.owner_email is not distinct from decided.assigned_owner_email
+                then decided.assigned_at
+            else {{ routing_now() }}
+        end as owner_assigned_at,
+        case
+            when decided.owner_email is null then null
+            when decided.has_assignment and decided.owner_email is not distinct from decided.assigned_owner_email
+                then decided.assigned_sla_started_at
+            -- An owner found on the records had the person from the MQL on.
+            when decided.owner_reason = 'current_owner' then decided.mql_at
+            else greatest({{ routing_now() }}, decided.mql_at)
+        end as sla_started_at
+    from decided
+    left join roster
+        on roster.owner_email = decided.owner_email
 )
 
 select * from final
