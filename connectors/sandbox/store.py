@@ -24,7 +24,8 @@ create table if not exists records (
     data     text    not null             -- the record as the vendor stores it (JSON)
 );
 create unique index if not exists records_by_id on records (vendor, object, id);
-create index if not exists records_by_modstamp on records (vendor, object, modstamp, id);
+-- deleted last: counts of a modstamp range (HubSpot search totals) read the index alone.
+create index if not exists records_by_modstamp on records (vendor, object, modstamp, id, deleted);
 create table if not exists kv (key text primary key, value text not null);
 """
 
@@ -69,7 +70,16 @@ class Store:
         self.conn.execute("pragma journal_mode=wal")
         self.conn.execute("pragma synchronous=normal")
         self.conn.execute("pragma cache_size=-200000")
+        self._drop_old_modstamp_index()
         self.conn.executescript(SCHEMA)
+
+    def _drop_old_modstamp_index(self) -> None:
+        """A store made before the modstamp index covered `deleted` gets the new one."""
+        row = self.conn.execute(
+            "select sql from sqlite_master where type = 'index' and name = 'records_by_modstamp'"
+        ).fetchone()
+        if row and "deleted" not in row[0]:
+            self.conn.execute("drop index records_by_modstamp")
 
     def close(self) -> None:
         with self.lock:

@@ -315,7 +315,7 @@ def test_incremental_modstamp_query_walks_the_index(box):
         f"and ({plan.where}) order by {plan.order}"
     )
     steps = " ".join(row[-1] for row in box.store.conn.execute(sql, ["salesforce", "Lead", *plan.params]))
-    assert "USING INDEX records_by_modstamp" in steps and "modstamp>?" in steps
+    assert "INDEX records_by_modstamp" in steps and "modstamp>?" in steps
     assert "TEMP B-TREE" not in steps  # no sort: the index gives the order
 
 
