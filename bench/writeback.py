@@ -9,13 +9,15 @@ Contact each), serves it with the vendors' limits as the sandbox enforces them b
 fit score and engagement score for every record in `main.crm_updates`, as a build would. Then
 the real write-back flow sends them, one vendor at a time:
 
-- HubSpot: batch update, 100 records a call, leadflow's limiter at 190 per 10 s;
+- HubSpot: batch update, 100 records a call, LEADFLOW_HUBSPOT_WRITEBACK_CONCURRENCY batches at
+  once (default 3), all through leadflow's one limiter at 190 per 10 s;
 - Salesforce above the Bulk threshold (the default, 2,000): one Bulk API 2.0 ingest job;
 - Salesforce through sObject Collections (threshold raised): 200 records a call.
 
 Calls are counted by the sandbox (its request log), and compared with the minimum the batch
 sizes allow; HubSpot's throughput with what its rate limit allows (190 calls x 100 records per
-10 s). Writes the "Write-back" section of BENCHMARKS.md. Not part of `make test`.
+10 s). Prints the machine's load average as each run starts: on a shared machine, a run under
+other load says so. Writes the "Write-back" section of BENCHMARKS.md. Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from connectors.sandbox import Sandbox
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.bulk import load_direct
 from connectors.sandbox.bulk_lines import people_lines
+from flows.settings import load_settings
 
 HUBSPOT_PER_10S = 190
 BATCH = {"hubspot": 100, "salesforce": 200}
@@ -54,11 +57,12 @@ WRITES = {  # the calls that carry records (a Bulk job's create, upload, close a
 INTRO = """
 The write-back flow sending a new score, fit score and engagement score for every record, through
 the real clients to the sandbox with the vendors' limits on (HubSpot: 190 requests per rolling
-10 s, leadflow's limiter set to the same; Salesforce: the daily allocation). "Calls" are what the
-sandbox answered while records were written (field creation and reads excluded, listed apart);
-"minimum" is what the batch sizes allow: one HubSpot call per 100 records, one sObject
-Collections call per 200, one Bulk API 2.0 job (create, upload, close, poll, results) whatever
-the size. HubSpot's bound is its rate limit: 190 calls x 100 records per 10 s = 1,900 records/s.
+10 s, leadflow's limiter set to the same, several batches under way at once through it;
+Salesforce: the daily allocation). "Calls" are what the sandbox answered while records were
+written (field creation and reads excluded, listed apart); "minimum" is what the batch sizes
+allow: one HubSpot call per 100 records, one sObject Collections call per 200, one Bulk API 2.0
+job (create, upload, close, poll, results) whatever the size. HubSpot's bound is its rate limit:
+190 calls x 100 records per 10 s = 1,900 records/s.
 """
 
 
@@ -143,6 +147,7 @@ def run(box: Sandbox, duck: Path, vendor: str, obj: str, ids: list[str], bulk: b
     admin = SandboxAdmin(box.directory)
     log = admin.requests_log(vendor)
     mark = log[-1]["seq"] if log else 0
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     summary = writeback(only=vendor)
     seconds = time.perf_counter() - started
@@ -150,7 +155,8 @@ def run(box: Sandbox, duck: Path, vendor: str, obj: str, ids: list[str], bulk: b
     writes = [r for r in answered if any(part in r["path"] for part in WRITES[vendor])]
     statuses = Counter(r["status"] for r in writes)
     if vendor == "hubspot":
-        way, minimum = "batch update, 100 a call", math.ceil(len(ids) / BATCH["hubspot"])
+        at_once = load_settings().hubspot_writeback_concurrency
+        way, minimum = f"batch update, 100 a call, {at_once} at once", math.ceil(len(ids) / BATCH["hubspot"])
     elif bulk:
         way, minimum = "Bulk API 2.0 ingest job", 5  # create, upload, close, poll, results
     else:
@@ -166,6 +172,7 @@ def run(box: Sandbox, duck: Path, vendor: str, obj: str, ids: list[str], bulk: b
         "minimum": minimum,
         "seconds": seconds,
         "records_s": summary.written / seconds,
+        "load": load,
     }
     if vendor == "hubspot":
         row["bound_s"] = HUBSPOT_PER_10S * BATCH["hubspot"] / 10
@@ -180,6 +187,8 @@ def report(title: str, command: str, rows: list[dict]) -> str:
         f"- Machine: {machine()}; Python {platform.python_version()}",
         f"- Command: `{command}` (one run each)",
         f"- Date: {datetime.now(UTC).date().isoformat()}",
+        "- Load average (1 min) as each run started: "
+        + ", ".join(f"{r['vendor']} {r['way'].split(',')[0]} {r['load']:.1f}" for r in rows),
         "",
         "| vendor | how | records written | rejected | calls | minimum | other calls | seconds | records/s "
         "| share of the rate limit's bound |",
@@ -197,7 +206,14 @@ def report(title: str, command: str, rows: list[dict]) -> str:
         )
     lines.append(
         "\nOther calls: field and property creation on the first run, and the sandbox's answers to "
-        "status polls. Seconds: the whole write-back flow, from reading the queue to the summary."
+        "status polls. Seconds: the whole write-back flow, from reading the queue to the summary. "
+        "Write calls answered: "
+        + "; ".join(
+            f"{r['vendor']} {r['way'].split(',')[0]} "
+            + ", ".join(f"{status} x{n:,}" for status, n in sorted(r["statuses"].items()))
+            for r in rows
+        )
+        + "."
     )
     return "\n".join(lines)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.hubspot import HubSpotConfig
@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     salesforce_writeback_bulk_threshold: int = 2_000
     writeback_attempts: int = 3
     writeback_backoff: float = 1.0
+    # HubSpot batches under way at once, all through the one rate limiter (1: one at a time).
+    hubspot_writeback_concurrency: int = Field(3, ge=1)
     # Fields a person may take over: changed in the CRM since leadflow last wrote them, they stay
     # as set and the disagreement is reported. Scores and dates are always leadflow's.
     writeback_protected_fields: list[str] = [

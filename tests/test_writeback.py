@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import duckdb
@@ -262,12 +263,123 @@ def test_above_the_threshold_salesforce_goes_through_bulk(box, env, monkeypatch)
     assert len(got) == 120
 
 
-def test_killed_writeback_sends_no_change_twice(box, env):
-    """kill -9 between sending a batch and recording it; the next run checks, then goes on."""
+def hubspot_properties_ready() -> None:
+    """Create leadflow's contact properties first, so a slow-fault plan slows only the batches."""
+    from connectors.hubspot import HubSpotSink
+    from flows.settings import load_settings
+
+    HubSpotSink(load_settings().hubspot()).ensure_properties("contacts")
+
+
+def most_at_once(requests: list[dict]) -> int:
+    """The most requests the sandbox was handling at one moment (the log has each end and length)."""
+    edges = sorted(
+        [(r["at"] - r["ms"] / 1000, 1) for r in requests] + [(r["at"], -1) for r in requests],
+        key=lambda edge: (edge[0], edge[1]),  # an end before a start at the same instant
+    )
+    busy = most = 0
+    for _, step in edges:
+        busy += step
+        most = max(most, busy)
+    return most
+
+
+@pytest.mark.parametrize("at_once", [1, 3])
+def test_hubspot_batches_overlap_up_to_the_setting(box, env, monkeypatch, at_once):
+    """Batches under way together, never more than LEADFLOW_HUBSPOT_WRITEBACK_CONCURRENCY."""
     from flows.writeback import writeback
 
-    contacts = [c.id for c in hs_client(box).crm.contacts.get_all()][:600]
+    monkeypatch.setenv("LEADFLOW_HUBSPOT_WRITEBACK_CONCURRENCY", str(at_once))
+    contacts = [c.id for c in hs_client(box).crm.contacts.get_all()][:400]
+    queue(env, scores("hubspot", "contacts", contacts, "19"))
+    hubspot_properties_ready()
+    admin = SandboxAdmin(box.directory)
+    mark = admin.requests_log("hubspot")[-1]["seq"]
+    # Each answer a second late: batches sent together are seen together (not a speed test).
+    admin.set_faults("hubspot", seed=3, rate_slow=1.0, slow_ms=1000)
+    summary = writeback()
+    admin.set_faults("hubspot")
+    updates = [
+        r for r in admin.requests_log("hubspot", after=mark) if r["path"].endswith("contacts/batch/update")
+    ]
+    assert summary.written == 400 and summary.rejected == 0
+    assert len(updates) == 4 and {r["status"] for r in updates} == {200}
+    assert most_at_once(updates) == at_once
+    con = duckdb.connect(env)
+    assert con.execute("select state, count(*) from ops.writeback_batches group by state").fetchall() == [
+        ("done", 4)
+    ]
+    assert con.execute("select count(distinct record_id), count(*) from ops.written_values").fetchone() == (
+        400,
+        400,
+    )
+    con.close()
+
+
+def test_overlapping_batches_answer_in_order_and_stop_at_an_error():
+    from flows.writeback import _overlapping
+
+    second_done = threading.Event()
+
+    def send(batch):
+        if batch == [0]:
+            assert second_done.wait(30), "the batches did not overlap"  # the first ends last
+        if batch == [1]:
+            second_done.set()
+        return batch, 0
+
+    batches = [[n] for n in range(7)]
+    assert _overlapping(send, batches, 3) == [(b, 0) for b in batches]
+
+    started, busy, most = [], [0], [0]
+    lock = threading.Lock()
+
+    def failing(batch):
+        with lock:
+            started.append(batch[0])
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        try:
+            if batch == [1]:
+                raise RuntimeError("daily limit nearly spent")
+            return batch, 0
+        finally:
+            with lock:
+                busy[0] -= 1
+
+    with pytest.raises(RuntimeError, match="daily limit"):
+        _overlapping(failing, [[n] for n in range(200)], 3)
+    assert most[0] <= 3 and len(started) < 200  # no batch starts once the error is seen
+
+
+def update_calls(box: Sandbox) -> int:
+    return calls(box, "hubspot", "POST", "contacts/batch/update")
+
+
+def settled_update_calls(box: Sandbox, quiet: float) -> int:
+    """Batch calls the sandbox answered, once none has come for `quiet` seconds.
+
+    Calls a killed run had on their way still land: the sandbox applies them and answers a closed
+    socket, as a vendor would.
+    """
+    seen, since = update_calls(box), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        now = update_calls(box)
+        if now != seen:
+            seen, since = now, time.monotonic()
+    return seen
+
+
+def test_killed_writeback_sends_no_change_twice(box, env, monkeypatch):
+    """kill -9 while batches are under way, sent and not yet recorded; the next run checks, then goes on."""
+    from flows.writeback import writeback
+
+    monkeypatch.setenv("LEADFLOW_HUBSPOT_WRITEBACK_CONCURRENCY", "3")
+    contacts = [c.id for c in hs_client(box).crm.contacts.get_all()][:800]
+    assert len(contacts) == 800
     queue(env, scores("hubspot", "contacts", contacts, "33"))
+    hubspot_properties_ready()
     admin = SandboxAdmin(box.directory)
     admin.set_faults("hubspot", seed=2, rate_slow=1.0, slow_ms=1500)  # room to aim the kill
     proc = subprocess.Popen(
@@ -278,30 +390,40 @@ def test_killed_writeback_sends_no_change_twice(box, env):
         start_new_session=True,  # its own process group: the kill takes its Prefect server too
     )
     deadline = time.monotonic() + 400  # a loaded machine starts Prefect slowly
-    while time.monotonic() < deadline and calls(box, "hubspot", "POST", "contacts/batch/update") < 2:
+    while time.monotonic() < deadline and update_calls(box) < 3:
         time.sleep(0.05)
-    time.sleep(0.2)  # the third batch is on its way
+    time.sleep(0.5)  # the first three answered: the next three are on their way
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     admin.set_faults("hubspot")
-    sent_before = calls(box, "hubspot", "POST", "contacts/batch/update")
-    assert 2 <= sent_before < 6
+    sent_before = settled_update_calls(box, quiet=3.0)
+    con = duckdb.connect(env)
+    states = dict(con.execute("select state, count(*) from ops.writeback_batches group by state").fetchall())
+    con.close()
+    done_before, pending_before = states.get("done", 0), states.get("pending", 0)
+    # Batches under way together, each recorded before it was sent; never more than three.
+    assert 2 <= pending_before <= 3, states
+    assert done_before < sent_before < 8, f"{sent_before} calls, ledger {states}: aim the kill again"
 
     summary = writeback()
-    total = calls(box, "hubspot", "POST", "contacts/batch/update")
     con = duckdb.connect(env)
     ledger = con.execute(
         "select state, json_array_length(changes), created_at from ops.writeback_batches order by created_at"
     ).fetchall()
-    con.close()
-    assert total == 6, f"{total} batch calls for 600 records ({sent_before} before the kill): {ledger}"
-    assert summary.written <= 600 - 100 * (sent_before - 1)  # what arrived before the kill is not resent
-    con = duckdb.connect(env)
     assert con.execute("select count(*) from ops.writeback_batches where state = 'pending'").fetchone() == (
         0,
     )
-    assert con.execute("select count(distinct record_id) from ops.written_values").fetchone() == (600,)
+    assert con.execute("select count(distinct record_id), count(*) from ops.writeback_log").fetchone() == (
+        800,
+        800,
+    )
+    assert con.execute("select count(distinct record_id) from ops.written_values").fetchone() == (800,)
     con.close()
+    # What arrived unrecorded is counted as written, the rest sent once: 8 calls of 100 in all.
+    assert summary.recovered == 100 * (sent_before - done_before)
+    assert summary.written == 800 - 100 * sent_before
+    total = update_calls(box)
+    assert total == 8, f"{total} batch calls for 800 records ({sent_before} before the kill): {ledger}"
     values = {
         c.properties["leadflow_score"]
         for c in hs_client(box).crm.contacts.get_all(properties=["leadflow_score"])
