@@ -24,6 +24,7 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     project = settings.dbt_project_dir.resolve()
     # profiles.yml reads the database path from the environment.
     os.environ["LEADFLOW_DUCKDB_PATH"] = str(settings.duckdb_path.resolve())
+    os.environ["LEADFLOW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     # Unit tests check the SQL, not the data: they run in CI (make test), not every night.
     args = ["build", "--exclude-resource-type", "unit_test"]
     if full_refresh:

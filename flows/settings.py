@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     overlap_minutes: int = 5
     # dbt log lines forwarded to Prefect per node: debug, info, warn or error.
     dbt_log_level: str = "warn"
+    # DuckDB spills to disk beyond this during dbt builds (profiles.yml reads it).
+    duckdb_memory_limit: str = "3GB"
 
     @property
     def salesforce_enabled(self) -> bool:
