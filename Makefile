@@ -52,5 +52,19 @@ bench-dbt: $(STAMP)
 bench-writeback: $(STAMP)
 	$(BIN)/python bench/writeback.py
 
+# Registers deploy/prefect.yaml's deployments (nightly, backfill, writeback) with the Prefect
+# server PREFECT_API_URL points at, creating the process work pool if it is missing.
+LEADFLOW_HOME        ?= $(CURDIR)
+LEADFLOW_NIGHTLY_CRON ?= 0 2 * * *
+LEADFLOW_TIMEZONE    ?= UTC
+DEPLOY_POOL          ?= leadflow-process
+.PHONY: deploy
+deploy: $(STAMP)
+	$(BIN)/prefect --no-prompt work-pool inspect $(DEPLOY_POOL) >/dev/null 2>&1 \
+		|| $(BIN)/prefect --no-prompt work-pool create $(DEPLOY_POOL) --type process
+	LEADFLOW_HOME="$(LEADFLOW_HOME)" LEADFLOW_NIGHTLY_CRON="$(LEADFLOW_NIGHTLY_CRON)" \
+		LEADFLOW_TIMEZONE="$(LEADFLOW_TIMEZONE)" \
+		$(BIN)/prefect --no-prompt deploy --prefect-file deploy/prefect.yaml --all
+
 clean:
 	rm -rf $(VENV) .leadflow dbt_project/target dbt_project/logs

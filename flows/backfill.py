@@ -6,10 +6,18 @@ from datetime import datetime
 
 from prefect import flow
 
+from flows.artifacts import publish_extract, record_failure
 from flows.extract import extract
 
 
-@flow(name="backfill", log_prints=True)
+# Years of history under the API limits can take most of a day.
+@flow(
+    name="backfill",
+    log_prints=True,
+    timeout_seconds=20 * 3600,
+    on_failure=[record_failure],
+    on_crashed=[record_failure],
+)
 def backfill(
     since: datetime,
     until: datetime | None = None,
@@ -20,8 +28,11 @@ def backfill(
     if until is not None and until <= since:
         raise ValueError(f"until ({until}) must be after since ({since})")
     if full_refresh:
-        return extract(objects=objects, full_refresh=True)
-    return extract(since=since, until=until, objects=objects)
+        extracted = extract(objects=objects, full_refresh=True)
+    else:
+        extracted = extract(since=since, until=until, objects=objects)
+    publish_extract("backfill", extracted)
+    return extracted
 
 
 if __name__ == "__main__":

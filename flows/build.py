@@ -11,13 +11,22 @@ from dbt_common.events.base_types import EventLevel
 from prefect import flow, get_run_logger
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
+from flows.artifacts import publish_build, record_failure
 from flows.settings import load_settings
 from flows.warehouse import Warehouse, utc_naive
 
 NODE_TASKS_TIMEOUT = 600.0
+# A full build of a million people takes minutes; hours means something is stuck.
+BUILD_TIMEOUT = 3 * 3600
 
 
-@flow(name="build", log_prints=True)
+@flow(
+    name="build",
+    log_prints=True,
+    timeout_seconds=BUILD_TIMEOUT,
+    on_failure=[record_failure],
+    on_crashed=[record_failure],
+)
 def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     """`dbt build` against the DuckDB file; raises if a model or a test fails."""
     settings = load_settings()
@@ -56,6 +65,7 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     for node in getattr(result, "result", None) or []:
         status = str(getattr(node, "status", "unknown"))
         statuses[status] = statuses.get(status, 0) + 1
+    publish_build(settings.duckdb_path, statuses)
     return {"success": bool(result.success), "nodes": statuses}
 
 

@@ -10,6 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
 from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
 
 from connectors.errors import AuthenticationError, BudgetExhausted
 from connectors.hubspot import OBJECTS as HUBSPOT_OBJECTS
@@ -18,6 +19,7 @@ from connectors.product import OBJECTS as PRODUCT_OBJECTS
 from connectors.product import FileDropSource
 from connectors.salesforce import OBJECTS as SALESFORCE_OBJECTS
 from connectors.salesforce import SalesforceSource
+from flows.artifacts import record_failure
 from flows.locks import LockTimeout, object_lock
 from flows.settings import Settings, load_settings
 from flows.warehouse import Warehouse, utc_naive
@@ -102,8 +104,10 @@ def source_count(source: str, reader, obj: str) -> int | None:
 
 @task(
     task_run_name="extract {source}.{obj}",
-    retries=2,
-    retry_delay_seconds=5,
+    retries=3,
+    # 5 s, 10 s, 20 s (jittered): a vendor outage of a minute costs one object, not the night.
+    retry_delay_seconds=exponential_backoff(backoff_factor=5),
+    retry_jitter_factor=0.5,
     retry_condition_fn=_retry_unless_final,
     cache_policy=NO_CACHE,
 )
@@ -207,7 +211,14 @@ def _log(warehouse: Warehouse, out: ObjectExtract, started_at: datetime) -> None
     )
 
 
-@flow(name="extract", log_prints=True)
+# A full pull of a large org is hours under the API limits; a day means it is stuck.
+@flow(
+    name="extract",
+    log_prints=True,
+    timeout_seconds=12 * 3600,
+    on_failure=[record_failure],
+    on_crashed=[record_failure],
+)
 def extract(
     since: datetime | None = None,
     until: datetime | None = None,

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from prefect import flow
 from prefect.runtime import flow_run
 
+from flows.artifacts import publish_nightly, record_failure
 from flows.build import build
 from flows.extract import extract
 from flows.route import routing_summary
@@ -16,8 +17,17 @@ from flows.settings import load_settings
 from flows.warehouse import Warehouse
 from flows.writeback import writeback
 
+# Extract, build and write-back each have their own timeout; this one bounds the night.
+NIGHTLY_TIMEOUT = 6 * 3600
 
-@flow(name="nightly", log_prints=True)
+
+@flow(
+    name="nightly",
+    log_prints=True,
+    timeout_seconds=NIGHTLY_TIMEOUT,
+    on_failure=[record_failure],
+    on_crashed=[record_failure],
+)
 def nightly(
     since: datetime | None = None,
     until: datetime | None = None,
@@ -41,6 +51,7 @@ def nightly(
         "routing": routing_summary(),
     }
     _record_run("nightly", started, summary)
+    publish_nightly(load_settings().duckdb_path, summary, skipped=spent)
     return summary
 
 

@@ -11,17 +11,29 @@ from dataclasses import asdict, dataclass, field
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from connectors.hubspot import HubSpotSink
 from connectors.records import WriteResult
 from connectors.salesforce import WRITEBACK_OBJECTS, SalesforceSink
+from flows.artifacts import publish_writeback, record_failure
 from flows.changes import Change, Conflict, by_target, pending_changes, same_value
+from flows.extract import _retry_unless_final
 from flows.ledger import close_batch, open_batch, pending_batches, record_conflicts
 from flows.settings import Settings, load_settings
 from flows.warehouse import Warehouse
 
 BATCH = {"salesforce": 200, "hubspot": 100}  # sObject Collections; HubSpot batch update
+# 100,000 records per vendor take minutes with the limits on; a whole night means it is stuck.
+WRITEBACK_TIMEOUT = 4 * 3600
+# Tasks that only read or create-if-missing: safe to run again, with growing waits (10 s, 20 s, 40 s).
+IDEMPOTENT_IO = {
+    "retries": 3,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=10),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": _retry_unless_final,
+}
 
 
 @dataclass
@@ -122,6 +134,8 @@ def _overlapping(send: Callable[[list[Change]], tuple], batches: list[list[Chang
     return [answers[i] for i in range(len(batches))]
 
 
+# No task-level retries: a second attempt would send again the batches the first one closed.
+# Refused rows are retried per batch with backoff (_update), transport errors by the clients.
 @task(task_run_name="write {vendor}.{object_type}", cache_policy=NO_CACHE)
 def write_target(
     vendor: str, object_type: str, changes: list[Change], sink, wh: Warehouse, run_id: str, settings: Settings
@@ -142,7 +156,7 @@ def write_target(
     return [r for answer, _ in answers for r in answer], sum(again for _, again in answers)
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, **IDEMPOTENT_IO)
 def recover(wh: Warehouse, sinks: dict, run_id: str) -> set[tuple]:
     """Batches a killed run left pending: read the records back, count what arrived as written."""
     arrived: set[tuple] = set()
@@ -161,7 +175,7 @@ def recover(wh: Warehouse, sinks: dict, run_id: str) -> set[tuple]:
     return arrived
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, **IDEMPOTENT_IO)
 def prepare(vendor: str, sink) -> list[str]:
     """Create the fields leadflow writes where the CRM lacks them."""
     if vendor == "salesforce":
@@ -169,7 +183,13 @@ def prepare(vendor: str, sink) -> list[str]:
     return [f"contacts.{n}" for n in sink.ensure_properties("contacts")]
 
 
-@flow(name="writeback", log_prints=True)
+@flow(
+    name="writeback",
+    log_prints=True,
+    timeout_seconds=WRITEBACK_TIMEOUT,
+    on_failure=[record_failure],
+    on_crashed=[record_failure],
+)
 def writeback(
     dry_run: bool = False,
     limit: int | None = None,
@@ -188,6 +208,7 @@ def writeback(
             changes = changes[:limit]
         summary = _describe(changes, conflicts, dry_run)
         if dry_run:
+            publish_writeback(summary, changes)
             return summary
         record_conflicts(wh, conflicts)
         run_id = str(flow_run.get_id() or "local")
@@ -219,6 +240,7 @@ def writeback(
             summary.rejected,
             len(conflicts),
         )
+        publish_writeback(summary, changes)
         return summary
     finally:
         if warehouse is None:

@@ -1,0 +1,127 @@
+"""deploy/prefect.yaml: the three deployments, their flows and parameters; `make deploy` registers them."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.settings import REPO_ROOT
+
+PREFECT_FILE = REPO_ROOT / "deploy" / "prefect.yaml"
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    return yaml.safe_load(PREFECT_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def deployments(config) -> dict[str, dict]:
+    return {d["name"]: d for d in config["deployments"]}
+
+
+def load(entrypoint: str):
+    from prefect.flows import load_flow_from_entrypoint
+
+    path, _, name = entrypoint.partition(":")
+    return load_flow_from_entrypoint(f"{REPO_ROOT / path}:{name}")
+
+
+def test_the_three_deployments_are_there(deployments):
+    assert set(deployments) == {"nightly", "backfill", "writeback"}
+
+
+@pytest.mark.parametrize("name", ["nightly", "backfill", "writeback"])
+def test_entrypoints_resolve_to_flows_whose_signature_takes_the_parameters(deployments, name):
+    from prefect import Flow
+
+    deployment = deployments[name]
+    flow = load(deployment["entrypoint"])
+    assert isinstance(flow, Flow) and flow.name == name
+    accepted = set(inspect.signature(flow.fn).parameters)
+    assert set(deployment.get("parameters", {})) <= accepted, deployment["parameters"]
+    # Prefect would refuse the run if a default parameter did not validate against the flow.
+    flow.validate_parameters(
+        {"since": "2024-01-01T00:00:00Z", **deployment["parameters"]}
+        if name == "backfill"
+        else deployment["parameters"]
+    )
+    assert flow.timeout_seconds, f"{name} has no timeout"
+    assert flow.on_failure_hooks, f"{name} records no failure"
+
+
+def test_writeback_by_hand_is_a_dry_run_and_the_nightly_writes(deployments):
+    assert deployments["writeback"]["parameters"]["dry_run"] is True
+    assert deployments["nightly"]["parameters"]["dry_run"] is False
+
+
+def test_nightly_schedule_is_0200_in_a_configurable_zone(deployments, monkeypatch):
+    from prefect.utilities.templating import apply_values
+
+    (schedule,) = deployments["nightly"]["schedules"]
+    monkeypatch.setenv("LEADFLOW_NIGHTLY_CRON", "0 2 * * *")
+    monkeypatch.setenv("LEADFLOW_TIMEZONE", "America/New_York")
+    resolved = apply_values(schedule, {})
+    assert resolved["cron"] == "0 2 * * *" and resolved["timezone"] == "America/New_York"
+    make = (REPO_ROOT / "Makefile").read_text()
+    assert "LEADFLOW_NIGHTLY_CRON ?= 0 2 * * *" in make and "LEADFLOW_TIMEZONE    ?= UTC" in make
+
+
+def test_nightly_and_writeback_never_overlap_themselves(deployments):
+    for name in ("nightly", "writeback"):
+        assert deployments[name]["concurrency_limit"] == {"limit": 1, "collision_strategy": "ENQUEUE"}
+
+
+def test_docker_and_kubernetes_pools_are_written_out(config):
+    pools = config["definitions"]["work_pools"]
+    assert {p["name"] for p in pools.values()} == {
+        "leadflow-process",
+        "leadflow-docker",
+        "leadflow-kubernetes",
+    }
+    for kind in ("docker", "kubernetes"):
+        variables = pools[kind]["job_variables"]
+        assert variables["image"] and variables["env"]["LEADFLOW_DUCKDB_PATH"]
+        # No token is ever written into the deployment file.
+        assert not any("TOKEN" in k or "SESSION" in k for k in variables["env"])
+    assert all(d["work_pool"]["name"] == "leadflow-process" for d in config["deployments"])
+
+
+def test_make_deploy_registers_the_deployments(prefect_harness, tmp_path):
+    """`make deploy` against the session's Prefect server: pool created, deployments registered."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        "LEADFLOW_TIMEZONE": "Europe/Paris",
+    }
+    done = subprocess.run(
+        ["make", "-s", "deploy"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    with get_client(sync_client=True) as client:
+        pool = client.read_work_pool("leadflow-process")
+        assert pool.type == "process"
+        nightly = client.read_deployment_by_name("nightly/nightly")
+        writeback = client.read_deployment_by_name("writeback/writeback")
+        backfill = client.read_deployment_by_name("backfill/backfill")
+    (schedule,) = nightly.schedules
+    assert schedule.schedule.cron == "0 2 * * *" and schedule.schedule.timezone == "Europe/Paris"
+    assert nightly.global_concurrency_limit.limit == 1
+    assert nightly.concurrency_options.collision_strategy == "ENQUEUE"
+    assert writeback.global_concurrency_limit.limit == 1
+    assert nightly.work_pool_name == "leadflow-process"
+    assert writeback.parameters == {"dry_run": True}
+    assert backfill.parameters == {"full_refresh": False}
+    assert (
+        Path(nightly.pull_steps[0]["prefect.deployments.steps.set_working_directory"]["directory"])
+        == REPO_ROOT
+    )
