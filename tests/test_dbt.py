@@ -426,27 +426,39 @@ def test_event_staging_builds_incrementally_as_a_full_build_would(built, tmp_pat
         workdir.mkdir()
         shutil.copy(built / "leadflow.duckdb", workdir / "leadflow.duckdb")
         with duckdb.connect(str(workdir / "leadflow.duckdb")) as con:
-            first, second = (r[0] for r in con.execute("select id from raw_hubspot.email_events order by id limit 2").fetchall())
+            first, second = (
+                r[0]
+                for r in con.execute("select id from raw_hubspot.email_events order by id limit 2").fetchall()
+            )
             web = con.execute("select id from raw_hubspot.web_events order by id limit 1").fetchone()[0]
             later = "(select max(_loaded_at) + interval 1 day from raw_hubspot.email_events)"
             con.execute(
-                f"update raw_hubspot.email_events set record = json_merge_patch(record, '{{\"type\": \"CLICK\"}}'),"
+                "update raw_hubspot.email_events set record = json_merge_patch(record, ?),"
                 f" _loaded_at = {later} where id = ?",
-                [first],
+                ['{"type": "CLICK"}', first],
             )
-            con.execute(f"update raw_hubspot.email_events set is_deleted = true, _loaded_at = {later} where id = ?", [second])
-            con.execute(f"update raw_hubspot.web_events set is_deleted = true, _loaded_at = {later} where id = ?", [web])
             con.execute(
-                f"insert into raw_hubspot.email_events select 'new-event', modified_at, false,"
-                f" json_merge_patch(record, '{{\"type\": \"OPEN\"}}'), {later} from raw_hubspot.email_events where id = ?",
-                [first],
+                f"update raw_hubspot.email_events set is_deleted = true, _loaded_at = {later} where id = ?",
+                [second],
+            )
+            con.execute(
+                f"update raw_hubspot.web_events set is_deleted = true, _loaded_at = {later} where id = ?",
+                [web],
+            )
+            con.execute(
+                "insert into raw_hubspot.email_events select 'new-event', modified_at, false,"
+                f" json_merge_patch(record, ?), {later} from raw_hubspot.email_events where id = ?",
+                ['{"type": "OPEN"}', first],
             )
         command = ("build", "--select", *models) + (("--full-refresh",) if mode == "full" else ())
         dbt_build(workdir, monkeypatch, command)
-        sql = (workdir / "target/run/leadflow/models/staging/hubspot/stg_hubspot__email_events.sql").read_text()
+        sql = (
+            workdir / "target/run/leadflow/models/staging/hubspot/stg_hubspot__email_events.sql"
+        ).read_text()
         assert ("delete from" in sql) == (mode == "incremental")
         runs[mode] = {
-            model: sorted(query(workdir, f"select * exclude (_loaded_at) from {model}"), key=str) for model in models
+            model: sorted(query(workdir, f"select * exclude (_loaded_at) from {model}"), key=str)
+            for model in models
         }
         events = dict(query(workdir, "select email_event_id, event_type from stg_hubspot__email_events"))
         assert events[first] == "CLICK" and events["new-event"] == "OPEN" and second not in events

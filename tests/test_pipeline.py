@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import duckdb
 import pytest
 from hubspot import HubSpot
@@ -39,8 +41,11 @@ def first_run(seeded, prefect_harness, tmp_path_factory):
         for key, value in seeded.env.items():
             mp.setenv(key, value)
         mp.setenv("LEADFLOW_DUCKDB_PATH", str(path))
-        first = nightly()
-        second = nightly()
+        # One run date for both: routing's clock is then the end of that day, so an SLA falling
+        # due between the two runs cannot re-route anyone (the second must write nothing).
+        today = datetime.now(UTC).date()
+        first = nightly(as_of=today)
+        second = nightly(as_of=today)
         yield {"first": first, "second": second, "duckdb": path, "box": seeded}
 
 
@@ -66,8 +71,14 @@ def test_the_summary_counts_owners_by_reason(first_run):
     routing = first_run["first"]["routing"]
     assert sum(routing["by_reason"].values()) > 0
     assert set(routing["by_reason"]) <= {
-        "manual_owner", "current_owner", "account_owner", "territory", "segment", "round_robin",
-        "rerouted_breach", "unassigned",
+        "manual_owner",
+        "current_owner",
+        "account_owner",
+        "territory",
+        "segment",
+        "round_robin",
+        "rerouted_breach",
+        "unassigned",
     }
     assert sum(row["people"] for row in routing["assigned"]) > 0
 

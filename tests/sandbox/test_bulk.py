@@ -204,7 +204,9 @@ def test_list_search_and_soql_read_through_the_indexes(tmp_path):
         with box.store.lock:
             for sql in reads:
                 plan = " | ".join(row[-1] for row in box.store.conn.execute("explain query plan " + sql))
-                assert "USING INDEX" in plan or "USING COVERING INDEX" in plan or "INTEGER PRIMARY KEY" in plan, (
+                assert (
+                    "USING INDEX" in plan or "USING COVERING INDEX" in plan or "INTEGER PRIMARY KEY" in plan
+                ), (
                     sql,
                     plan,
                 )
