@@ -208,9 +208,9 @@ class Warehouse:
                 con.execute(RAW_TABLE.format(table=target))
                 con.register("incoming", incoming)
                 if latest:
-                    landed.new = con.execute(
-                        f"select count(*) from incoming where id not in (select id from {target})"
-                    ).fetchone()[0]
+                    # New ids are the rows the table gained: a count is kept per row group, while
+                    # `id not in (select id from target)` read every id held (0.4 s a page at 10M).
+                    held = con.execute(f"select count(*) from {target}").fetchone()[0]
                     touched = con.execute(
                         f"""
                         insert into {target}
@@ -225,6 +225,7 @@ class Warehouse:
                         returning id
                         """
                     ).fetchall()
+                    landed.new = con.execute(f"select count(*) from {target}").fetchone()[0] - held
                     landed.changed = len(touched) - landed.new
                 con.unregister("incoming")
                 if resume is not None:

@@ -38,6 +38,15 @@ def test_changed_record_replaces_and_duplicates_in_a_page_keep_newest(tmp_path):
         assert wh.query("select count(*), any_value(record->>'v') from raw_x.t") == [(1, "new")]
 
 
+def test_a_page_of_new_changed_and_unchanged_records_counts_each(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.land("raw_x", "t", [rec("a", 1), rec("b", 2), rec("c", 3)], "x", "t")
+        page = [rec("a", 1), rec("b", 9, {"v": "edited"}), rec("d", 4), rec("e", 5), rec("d", 2)]
+        landed = wh.land("raw_x", "t", page, "x", "t")
+        assert (landed.records, landed.new, landed.changed) == (4, 2, 1)
+        assert wh.query("select count(*) from raw_x.t") == [(5,)]
+
+
 def test_deleted_flag_lands(tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh:
         wh.land("raw_x", "t", [rec("a", 1)], "x", "t")
