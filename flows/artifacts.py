@@ -16,13 +16,6 @@ STAGE_FIELDS = ("Lifecycle_Stage__c", "lifecyclestage")
 TABLE_ROWS = 1000
 HIDDEN = "[secret]"
 
-FAILURES = """
-create table if not exists ops.run_failures (
-    run_id varchar, flow varchar, run_name varchar, deployment_id varchar, failed_at timestamp,
-    state varchar, error varchar, message varchar
-)
-"""
-
 
 @dataclass
 class RunCounts:
@@ -143,7 +136,6 @@ def record_failure(flow, flow_run, state) -> None:
     try:
         # Short wait: a hook must not hold the worker for the other run that has the file.
         with Warehouse(load_settings().duckdb_path, wait_seconds=60) as wh, wh.lock:
-            wh.con.execute(FAILURES)
             wh.con.execute(
                 "insert into ops.run_failures values (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -197,18 +189,22 @@ def publish_writeback(summary, changes: list) -> None:
     publish("writeback", counts, stages, summary.rejects, notes)
 
 
+def _unfinished(extracted: list[dict]) -> list[str]:
+    """A note per object the extract did not finish (a spent budget resumes next run)."""
+    return [
+        f"{r['source']}.{r['object']}: {r['status']} {r['message']}"
+        for r in extracted
+        if r["status"] != "complete"
+    ]
+
+
 def publish_extract(flow: str, extracted: list[dict]) -> None:
     """A backfill's artifacts: records read and calls spent per object."""
     counts = RunCounts(
         extracted=sum(r["records"] for r in extracted),
         api_calls=sum(r["api_calls"] for r in extracted),
     )
-    notes = [
-        f"{r['source']}.{r['object']}: {r['status']} {r['message']}"
-        for r in extracted
-        if r["status"] != "complete"
-    ]
-    publish(flow, counts, [], [], notes)
+    publish(flow, counts, [], [], _unfinished(extracted))
 
 
 def publish_nightly(duckdb_path, summary: dict, skipped: list[str]) -> None:
@@ -226,11 +222,7 @@ def publish_nightly(duckdb_path, summary: dict, skipped: list[str]) -> None:
         rejected=written["rejected"],
         api_calls=sum(r["api_calls"] for r in extracted) + written["calls"],
     )
-    notes = [
-        f"{r['source']}.{r['object']}: API budget spent, resumes next run"
-        for r in extracted
-        if r["status"] != "complete"
-    ]
+    notes = _unfinished(extracted)
     if written["dry_run"]:
         notes.append("dry run: nothing written to the CRMs")
     publish("nightly", counts, stages, written["rejects"], notes)

@@ -10,9 +10,8 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
 from prefect.runtime import flow_run
-from prefect.tasks import exponential_backoff
 
-from connectors.errors import AuthenticationError, BudgetExhausted
+from connectors.errors import BudgetExhausted
 from connectors.hubspot import OBJECTS as HUBSPOT_OBJECTS
 from connectors.hubspot import HubSpotSource
 from connectors.product import OBJECTS as PRODUCT_OBJECTS
@@ -20,7 +19,8 @@ from connectors.product import FileDropSource
 from connectors.salesforce import OBJECTS as SALESFORCE_OBJECTS
 from connectors.salesforce import SalesforceSource
 from flows.artifacts import record_failure
-from flows.locks import LockTimeout, object_lock
+from flows.locks import object_lock
+from flows.retries import io_retries
 from flows.settings import Settings, load_settings
 from flows.warehouse import Warehouse, utc_naive
 
@@ -82,17 +82,6 @@ def open_source(source: str, settings: Settings):
     return FileDropSource(settings.product_usage_dir)
 
 
-def _retry_unless_final(task, task_run, state) -> bool:
-    """Transient errors are retried; a refused token or a spent budget is not."""
-    try:
-        state.result()
-    except (AuthenticationError, BudgetExhausted, LockTimeout, ValueError):
-        return False
-    except Exception:  # noqa: BLE001 - anything else may pass on a second try
-        return True
-    return False
-
-
 def source_count(source: str, reader, obj: str) -> int | None:
     """Live records the vendor holds, to compare with the warehouse (None: no count API)."""
     if source == "salesforce":
@@ -104,11 +93,8 @@ def source_count(source: str, reader, obj: str) -> int | None:
 
 @task(
     task_run_name="extract {source}.{obj}",
-    retries=3,
     # 5 s, 10 s, 20 s (jittered): a vendor outage of a minute costs one object, not the night.
-    retry_delay_seconds=exponential_backoff(backoff_factor=5),
-    retry_jitter_factor=0.5,
-    retry_condition_fn=_retry_unless_final,
+    **io_retries(5),
     cache_policy=NO_CACHE,
 )
 def extract_object(

@@ -61,6 +61,10 @@ create table if not exists ops.rejects (
     first_seen_at timestamp, last_seen_at timestamp, resolved_at timestamp,
     primary key (vendor, object_type, record_id)
 );
+create table if not exists ops.run_failures (
+    run_id varchar, flow varchar, run_name varchar, deployment_id varchar, failed_at timestamp,
+    state varchar, error varchar, message varchar
+);
 """
 
 RAW_TABLE = """

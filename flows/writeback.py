@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from connectors.hubspot import HubSpotSink
@@ -19,8 +18,8 @@ from connectors.records import WriteResult
 from connectors.salesforce import WRITEBACK_OBJECTS, SalesforceSink
 from flows.artifacts import publish_writeback, record_failure
 from flows.changes import Change, Conflict, by_target, pending_changes, same_value
-from flows.extract import _retry_unless_final
 from flows.ledger import close_batch, open_batch, pending_batches, record_conflicts
+from flows.retries import io_retries
 from flows.settings import Settings, load_settings
 from flows.warehouse import Warehouse
 
@@ -28,12 +27,7 @@ BATCH = {"salesforce": 200, "hubspot": 100}  # sObject Collections; HubSpot batc
 # 100,000 records per vendor take minutes with the limits on; a whole night means it is stuck.
 WRITEBACK_TIMEOUT = 4 * 3600
 # Tasks that only read or create-if-missing: safe to run again, with growing waits (10 s, 20 s, 40 s).
-IDEMPOTENT_IO = {
-    "retries": 3,
-    "retry_delay_seconds": exponential_backoff(backoff_factor=10),
-    "retry_jitter_factor": 0.5,
-    "retry_condition_fn": _retry_unless_final,
-}
+IDEMPOTENT_IO = io_retries(10)
 
 
 @dataclass
