@@ -6,11 +6,13 @@ import json
 import os
 import threading
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from dbt_common.events.base_types import EventLevel
 from prefect import flow, get_run_logger
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
+from flows import progress
 from flows.artifacts import publish_build, record_failure
 from flows.settings import load_settings
 from flows.warehouse import Warehouse, utc_naive
@@ -49,12 +51,15 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
         ),
         disable_assets=True,
     )
+    runner.post_model(lambda _: progress.advance("dbt build"))
+    progress.start("dbt build", total=_models_built(project), unit="models")
     before = set(threading.enumerate())
     started = datetime.now(UTC)
     try:
         result = runner.invoke(args)
     finally:
         _join_node_tasks(before)
+        progress.finish("dbt build")
     # Write-back reads this: values it wrote after the build are not in the queue's view.
     with Warehouse(settings.duckdb_path) as wh, wh.lock:
         wh.con.execute(
@@ -67,6 +72,21 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
         statuses[status] = statuses.get(status, 0) + 1
     publish_build(settings.duckdb_path, statuses)
     return {"success": bool(result.success), "nodes": statuses}
+
+
+def _models_built(project: Path) -> int | None:
+    """Models a build runs, as the last parse saw them (None before the first: a count, no bar)."""
+    try:
+        nodes = json.loads((project / "target" / "manifest.json").read_text())["nodes"].values()
+    except (OSError, ValueError, KeyError):
+        return None
+    return sum(
+        1
+        for n in nodes
+        if n.get("resource_type") == "model"
+        and n.get("config", {}).get("enabled", True)
+        and n.get("config", {}).get("materialized") != "ephemeral"
+    )
 
 
 def _join_node_tasks(before: set[threading.Thread]) -> None:

@@ -11,14 +11,18 @@ from typing import Annotated
 
 import typer
 
+from flows import cli_ops
+from flows.exits import EPILOG, PARTIAL, failures, partial_reason, showing_progress
 from flows.render import print_summary, print_writeback
 
 app = typer.Typer(
     help="Lead qualification: CRMs into DuckDB, scored with dbt, written back.",
     no_args_is_help=True,
+    epilog=EPILOG,
 )
-run_app = typer.Typer(help="Run one flow now, in this process.", no_args_is_help=True)
+run_app = typer.Typer(help="Run one flow now, in this process.", no_args_is_help=True, epilog=EPILOG)
 app.add_typer(run_app, name="run")
+cli_ops.register(app)
 
 
 def _sandbox_app() -> typer.Typer:
@@ -39,6 +43,9 @@ EnvFile = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress, no summary: errors on stderr and the exit code.")
+]
 Objects = Annotated[
     list[str] | None,
     typer.Option(
@@ -57,11 +64,16 @@ def _use_env_file(env_file: Path | None) -> None:
     os.environ.update(read_env(env_file))
 
 
-def _done(result, as_json: bool, printer) -> None:
+def _done(result, as_json: bool, printer, quiet: bool = False) -> None:
+    """Print the result; a run finished with rejects or unfinished objects exits 3, saying why."""
     if as_json:
         typer.echo(json.dumps(result, default=str, indent=2))
-    else:
+    elif not quiet:
         printer(result)
+    reason = partial_reason(result)
+    if reason:
+        typer.echo(f"leadflow: partly done: {reason}", err=True)
+        raise typer.Exit(PARTIAL)
 
 
 @run_app.command("nightly")
@@ -70,13 +82,16 @@ def run_nightly(
     dry_run: Annotated[bool, typer.Option(help="Compute everything, write nothing to the CRMs.")] = False,
     as_of: Annotated[str | None, typer.Option(help="Score as of this date (YYYY-MM-DD).")] = None,
     as_json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Extract changed records, build the models, write changed fields back."""
     _use_env_file(env_file)
-    from flows.nightly import nightly
+    day = _day(as_of, "--as-of") if as_of else None
+    with failures("run nightly"), showing_progress(quiet, as_json):
+        from flows.nightly import nightly
 
-    day = date.fromisoformat(as_of) if as_of else None
-    _done(nightly(dry_run=dry_run, as_of=day), as_json, print_summary)
+        result = nightly(dry_run=dry_run, as_of=day)
+    _done(result, as_json, print_summary, quiet)
 
 
 @run_app.command("extract")
@@ -85,16 +100,16 @@ def run_extract(
     objects: Objects = None,
     full_refresh: Annotated[bool, typer.Option(help="Read everything, not only changes.")] = False,
     as_json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Pull changed records into the raw tables."""
     _use_env_file(env_file)
-    from flows.extract import extract
+    _check_objects(objects)
+    with failures("run extract"), showing_progress(quiet, as_json):
+        from flows.extract import extract
 
-    _done(
-        extract(objects=objects, full_refresh=full_refresh),
-        as_json,
-        lambda r: print_summary({"extracted": r}),
-    )
+        result = extract(objects=objects, full_refresh=full_refresh)
+    _done(result, as_json, lambda r: print_summary({"extracted": r}), quiet)
 
 
 @run_app.command("build")
@@ -105,18 +120,16 @@ def run_build(
         bool,
         typer.Option(help="Rebuild the incremental tables from all raw rows (after a change of their SQL)."),
     ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run `dbt build`: scores, stages, owners, the write-back queue."""
     _use_env_file(env_file)
-    from flows.build import build
-    from flows.route import routing_summary
+    with failures("run build"), showing_progress(quiet, as_json):
+        from flows.build import build
+        from flows.route import routing_summary
 
-    result = build(full_refresh=full_refresh)
-    _done(
-        {"build": result, "routing": routing_summary()},
-        as_json,
-        print_summary,
-    )
+        result = {"build": build(full_refresh=full_refresh), "routing": routing_summary()}
+    _done(result, as_json, print_summary, quiet)
 
 
 @app.command("writeback")
@@ -128,6 +141,7 @@ def writeback_command(
     limit: Annotated[int | None, typer.Option(help="Write at most N records.")] = None,
     only: Annotated[str | None, typer.Option(help="salesforce or hubspot.")] = None,
     as_json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Send the write-back queue of the last build to the CRMs."""
     if only not in (None, "salesforce", "hubspot"):
@@ -135,9 +149,11 @@ def writeback_command(
     _use_env_file(env_file)
     from dataclasses import asdict
 
-    from flows.writeback import writeback
+    with failures("writeback"), showing_progress(quiet, as_json):
+        from flows.writeback import writeback
 
-    _done(asdict(writeback(dry_run=dry_run, limit=limit, only=only)), as_json, print_writeback)
+        result = asdict(writeback(dry_run=dry_run, limit=limit, only=only))
+    _done(result, as_json, print_writeback, quiet)
 
 
 run_app.command("writeback")(writeback_command)
@@ -151,17 +167,35 @@ def backfill(
     full_refresh: Annotated[bool, typer.Option(help="Ignore the window: read everything.")] = False,
     env_file: EnvFile = None,
     as_json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Re-read a date range of records; the nightly watermark never moves backwards."""
     _use_env_file(env_file)
-    from flows.backfill import backfill as backfill_flow
-
     start = _moment(since, "--since")
     end = _moment(until, "--until") if until else None
     if end is not None and end <= start:
         raise typer.BadParameter("--until must be after --since", param_hint="--until")
-    result = backfill_flow(since=start, until=end, objects=objects, full_refresh=full_refresh)
-    _done(result, as_json, lambda r: print_summary({"extracted": r}))
+    _check_objects(objects)
+    with failures("backfill"), showing_progress(quiet, as_json):
+        from flows.backfill import backfill as backfill_flow
+
+        result = backfill_flow(since=start, until=end, objects=objects, full_refresh=full_refresh)
+    _done(result, as_json, lambda r: print_summary({"extracted": r}), quiet)
+
+
+def _check_objects(objects: list[str] | None) -> None:
+    """An unknown object is a usage error (2), found before any flow starts."""
+    if not objects:
+        return
+    from flows.extract import select_objects
+    from flows.settings import load_settings
+
+    with failures("objects"):
+        settings = load_settings()
+    try:
+        select_objects(objects, settings)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--objects") from None
 
 
 def _day(text: str, hint: str) -> date:
@@ -215,6 +249,30 @@ def route(
         typer.echo(f"what-if: {err}", err=True)
         raise typer.Exit(1) from None
     _done(result, as_json, print_what_if)
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for index.html; default LEADFLOW_REPORT_DIR, else beside the DuckDB file."
+        ),
+    ] = None,
+    env_file: EnvFile = None,
+) -> None:
+    """Write a static HTML report of the last build: funnel, scores, conversion, SLA, lead value."""
+    _use_env_file(env_file)
+    from flows.report import ReportError, report_dir, write_report
+    from flows.settings import load_settings
+
+    settings = load_settings()
+    try:
+        index = write_report(settings.duckdb_path, out or report_dir(settings))
+    except ReportError as err:
+        typer.echo(f"report: {err}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"report written: {index.resolve().as_uri()}")
 
 
 @app.command()

@@ -18,8 +18,11 @@ from connectors.product import OBJECTS as PRODUCT_OBJECTS
 from connectors.product import FileDropSource
 from connectors.salesforce import OBJECTS as SALESFORCE_OBJECTS
 from connectors.salesforce import SalesforceSource
+from flows import progress
 from flows.artifacts import record_failure
+from flows.budget import record_budget
 from flows.locks import object_lock
+from flows.ratelimits import hubspot_client
 from flows.retries import io_retries
 from flows.settings import Settings, load_settings
 from flows.warehouse import Warehouse, utc_naive
@@ -78,7 +81,7 @@ def open_source(source: str, settings: Settings):
     if source == "salesforce":
         return SalesforceSource(settings.salesforce())
     if source == "hubspot":
-        return HubSpotSource(settings.hubspot())
+        return HubSpotSource(settings.hubspot(), client=hubspot_client(settings))
     return FileDropSource(settings.product_usage_dir)
 
 
@@ -127,6 +130,8 @@ def extract_object(
             "%s.%s: waiting for another run's extract of it to finish (%s)", source, obj, path
         )
 
+    step = f"extract {source}.{obj}"
+    progress.start(step)
     with object_lock(warehouse.path, source, obj, on_wait=waiting):
         try:
             for page in reader.pages(obj, start, until, resume):
@@ -143,15 +148,19 @@ def extract_object(
                 out.records += landed.records
                 out.new += landed.new
                 out.changed += landed.changed
+                progress.advance(step, landed.records)
             if not backfill:
                 warehouse.clear_resume(source, obj)
             out.source_count = source_count(source, reader, obj)
         except BudgetExhausted as err:
             out.status, out.message = "budget_exhausted", str(err)
             get_run_logger().warning("%s.%s stopped: %s", source, obj, err)
+        finally:
+            progress.finish(step)
     out.warehouse_count = warehouse.live_count(schema, table)
     out.watermark_after = warehouse.watermark(source, obj)
     out.api_calls = reader.meter.in_this_thread - calls_before
+    record_budget(warehouse, source, reader)
     out.seconds = round(time.perf_counter() - started, 3)
     _log(warehouse, out, started_at)
     get_run_logger().info(

@@ -12,6 +12,7 @@ from prefect.runtime import flow_run
 from flows.artifacts import publish_nightly, record_failure
 from flows.build import build
 from flows.extract import extract
+from flows.report import publish_report
 from flows.route import routing_summary
 from flows.settings import load_settings
 from flows.warehouse import Warehouse
@@ -52,6 +53,7 @@ def nightly(
     }
     _record_run("nightly", started, summary)
     publish_nightly(load_settings().duckdb_path, summary, skipped=spent)
+    publish_report(load_settings())
     return summary
 
 

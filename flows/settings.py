@@ -1,4 +1,4 @@
-"""leadflow's configuration: environment variables (LEADFLOW_*), or a dotenv file."""
+"""leadflow's configuration: environment variables (LEADFLOW_*), a dotenv file, leadflow.toml."""
 
 from __future__ import annotations
 
@@ -18,6 +18,16 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LEADFLOW_", env_file=".env", extra="ignore")
 
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
+        """Environment, then .env, then leadflow.toml (or $LEADFLOW_CONFIG), then the defaults."""
+        from flows.config_file import TomlSettingsSource
+
+        toml_settings = TomlSettingsSource(settings_cls)
+        return init_settings, env_settings, dotenv_settings, toml_settings, file_secret_settings
+
     # Salesforce: an instance URL and a session id (OAuth access token).
     salesforce_instance_url: str | None = None
     salesforce_session_id: SecretStr | None = None
@@ -32,6 +42,9 @@ class Settings(BaseSettings):
     hubspot_requests_per_10s: int = 100
     hubspot_searches_per_second: int = 4  # HubSpot allows 5; one spare for clock skew
     hubspot_daily_reserve: int = 1000
+    # Prefect Secret blocks a token is read from when the environment has none (flows/secrets.py).
+    salesforce_session_id_block: str = "leadflow-salesforce-session-id"
+    hubspot_access_token_block: str = "leadflow-hubspot-access-token"
 
     # A CA bundle to trust besides the system's (the sandbox's own CA; a corporate proxy's).
     ca_bundle: str | None = None
@@ -56,6 +69,8 @@ class Settings(BaseSettings):
     product_usage_dir: Path | None = None
 
     duckdb_path: Path = Path(".leadflow/leadflow.duckdb")
+    # Where the nightly writes its HTML report; unset: a `report` folder beside the DuckDB file.
+    report_dir: Path | None = None
     dbt_project_dir: Path = REPO_ROOT / "dbt_project"
     overlap_minutes: int = 5
     # dbt log lines forwarded to Prefect per node: debug, info, warn or error.
@@ -95,6 +110,7 @@ class Settings(BaseSettings):
 
 def load_settings(env_file: Path | str | None = None) -> Settings:
     """Settings from the environment, with `env_file` (e.g. a sandbox.env) beneath it."""
-    if env_file is not None:
-        return Settings(_env_file=str(env_file))
-    return Settings()
+    from flows.secrets import with_secret_blocks
+
+    settings = Settings(_env_file=str(env_file)) if env_file is not None else Settings()
+    return with_secret_blocks(settings)

@@ -16,9 +16,11 @@ from prefect.utilities.annotations import quote
 from connectors.hubspot import HubSpotSink
 from connectors.records import WriteResult
 from connectors.salesforce import WRITEBACK_OBJECTS, SalesforceSink
+from flows import progress
 from flows.artifacts import publish_writeback, record_failure
 from flows.changes import Change, Conflict, by_target, pending_changes, same_value
 from flows.ledger import close_batch, open_batch, pending_batches, record_conflicts
+from flows.ratelimits import hubspot_client
 from flows.retries import io_retries
 from flows.settings import Settings, load_settings
 from flows.warehouse import Warehouse
@@ -47,9 +49,9 @@ class WritebackSummary:
 
 
 def _sink(vendor: str, settings: Settings):
-    return (
-        SalesforceSink(settings.salesforce()) if vendor == "salesforce" else HubSpotSink(settings.hubspot())
-    )
+    if vendor == "salesforce":
+        return SalesforceSink(settings.salesforce())
+    return HubSpotSink(settings.hubspot(), client=hubspot_client(settings))
 
 
 def _update(sink, object_type: str, rows: dict[str, dict], attempts: int, backoff: float):
@@ -143,6 +145,7 @@ def write_target(
             sink, object_type, batch, settings.writeback_attempts, settings.writeback_backoff
         )
         close_batch(wh, batch_id, run_id, batch, answer)
+        progress.advance(f"write-back {vendor}", len(batch))
         return answer, again
 
     batches = _batches(vendor, changes, settings.salesforce_writeback_bulk_threshold)
@@ -216,6 +219,8 @@ def writeback(
             created = prepare(vendor, sink) if any(c.vendor == vendor for c in changes) else []
             if created:
                 logger.info("created %s fields: %s", vendor, ", ".join(created))
+        for vendor in sorted({c.vendor for c in changes}):
+            progress.start(f"write-back {vendor}", sum(c.vendor == vendor for c in changes))
         for (vendor, object_type), group in by_target(changes).items():
             # Quoted: Prefect would otherwise walk every change before the task starts (5 s per 30,000).
             results, retried = write_target(
@@ -226,6 +231,8 @@ def writeback(
             summary.rejected += len(failed)
             summary.retried += retried
             summary.rejects += [{"vendor": vendor, "object_type": object_type, **asdict(r)} for r in failed]
+        for vendor in sinks:
+            progress.finish(f"write-back {vendor}")
         summary.calls = sum(s.calls for s in sinks.values())
         logger.info(
             "wrote %d records in %d calls; %d rejected, %d left to a person (conflicts)",

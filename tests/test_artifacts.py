@@ -92,8 +92,10 @@ def logs(run_id) -> list[str]:
 
 
 def stored_bytes(path: Path) -> bytes:
-    """The DuckDB file and its write-ahead log, as they sit on disk."""
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    """The DuckDB file, its write-ahead log and the lock and rate-limit files beside it, as on disk."""
+    found = sorted(path.parent.glob(path.name + "*"))
+    files = [f for p in found for f in ([p] if p.is_file() else sorted(p.rglob("*")))]
+    return b"".join(f.read_bytes() for f in files if f.is_file())
 
 
 def test_writeback_run_leaves_a_summary_and_its_stage_changes_and_rejects(box, env):

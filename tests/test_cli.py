@@ -117,3 +117,55 @@ def test_sandbox_up_seed_restart_and_extract(tmp_path):
         assert rows[("hubspot", "contacts")]["records"] > 0
     finally:
         stop(proc)
+
+
+def test_progress_shows_counts_and_rate_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from flows import progress
+
+    screen = io.StringIO()
+    with progress.shown(Console(file=screen, force_terminal=True, width=120)):
+        progress.start("extract salesforce.Lead")
+        for _ in range(3):
+            progress.advance("extract salesforce.Lead", 500)
+        progress.finish("extract salesforce.Lead")
+        progress.start("write-back hubspot", total=200)
+        progress.advance("write-back hubspot", 100)
+    shown = screen.getvalue()
+    assert "extract salesforce.Lead" in shown and "1,500/1,500 records" in shown
+    assert "records/s" in shown
+    assert "100/200 records" in shown
+    progress.advance("extract salesforce.Lead", 1)  # nothing shown any more: no error either
+
+
+def test_progress_only_for_a_person_at_a_terminal():
+    import io
+
+    from flows import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert progress.wanted(False, False, Terminal())
+    assert not progress.wanted(True, False, Terminal())  # --quiet
+    assert not progress.wanted(False, True, Terminal())  # --json
+    assert not progress.wanted(False, False, io.StringIO())  # piped, logged, under test
+
+
+def test_partial_runs_exit_3_with_the_reason():
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.exits import PARTIAL, partial_reason
+
+    rows = [{"source": "hubspot", "object": "contacts", "status": "budget_exhausted"}]
+    assert "hubspot.contacts" in partial_reason(rows)
+    assert "2 records rejected" in partial_reason({"writeback": {"rejected": 2, "dry_run": False}})
+    assert partial_reason({"extracted": [], "writeback": {"rejected": 0, "dry_run": False}}) is None
+    result = CliRunner().invoke(app, ["run", "extract", "--objects", "NoSuchObject"])
+    assert result.exit_code == 2 and "NoSuchObject" in result.output
+    assert PARTIAL == 3

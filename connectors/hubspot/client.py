@@ -42,9 +42,13 @@ def _retry() -> Retry:
 
 
 class HubSpotClient:
-    """The generated APIs leadflow uses, built once (each attribute access builds a new client)."""
+    """The generated APIs leadflow uses, built once (each attribute access builds a new client).
 
-    def __init__(self, config: HubSpotConfig):
+    `window` and `search_window` (anything with RollingWindow's `held()`) default to limiters of
+    this client's own; a caller running several processes on one token passes shared ones.
+    """
+
+    def __init__(self, config: HubSpotConfig, window=None, search_window=None):
         self.config = config
         client = HubSpot(
             access_token=config.access_token,
@@ -60,8 +64,8 @@ class HubSpotClient:
         self.forms = client.marketing.forms.forms_api
         self.events = client.events.events_api
         self._raw = self.objects.api_client  # for endpoints with no generated API
-        self.window = RollingWindow(config.requests_per_10s, 10.0)
-        self.search_window = RollingWindow(config.searches_per_second, 1.0)
+        self.window = window or RollingWindow(config.requests_per_10s, 10.0)
+        self.search_window = search_window or RollingWindow(config.searches_per_second, 1.0)
         self.meter = CallCounter()
         self._counting = threading.local()  # a Tally per thread that counts for another one
         self.daily_remaining: int | None = None
