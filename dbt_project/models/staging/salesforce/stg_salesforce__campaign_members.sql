@@ -1,5 +1,5 @@
 -- A table kept up to date, not a view (like the email and web events): the nightly parses only
--- the raw rows loaded since the last build, and int_activities reads columns, not JSON.
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
 {{ config(
     materialized='incremental',
     unique_key='campaign_member_id',
