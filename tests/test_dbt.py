@@ -22,7 +22,7 @@ TODAY = date(2026, 3, 1)
 PEOPLE = 300
 
 
-def dbt_build(workdir: Path, monkeypatch, command: tuple[str, ...] = ("build",)) -> None:
+def dbt_build(workdir: Path, monkeypatch, command: tuple[str, ...] = ("build",), as_of: date = TODAY) -> None:
     """`dbt build` on the DuckDB file in `workdir`; fails the test if any node fails."""
     monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(workdir / "leadflow.duckdb"))
     monkeypatch.setenv("LEADFLOW_PRODUCT_USAGE_DIR", str(workdir / "usage"))
@@ -38,7 +38,7 @@ def dbt_build(workdir: Path, monkeypatch, command: tuple[str, ...] = ("build",))
         "--log-path",
         str(workdir / "logs"),
         "--vars",
-        json.dumps({"as_of": TODAY.isoformat()}),
+        json.dumps({"as_of": as_of.isoformat()}),
         "--quiet",
     ]
     result = dbtRunner().invoke(args)

@@ -105,3 +105,13 @@
     {%- endfor -%}
     json_transform({{ column }}, '{{ tojson(tree) }}')
 {%- endmacro %}
+
+{#- In an incremental staging model: only the raw rows the extract landed since the model's last
+    build (rows without a load time are always read again). -#}
+{% macro incremental_since_last_build() -%}
+{% if is_incremental() -%}
+where
+        _loaded_at > (select coalesce(max(_loaded_at), '-infinity'::timestamp) from {{ this }})
+        or _loaded_at is null
+{%- endif %}
+{%- endmacro %}

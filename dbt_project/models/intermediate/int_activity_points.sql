@@ -12,6 +12,18 @@
 -- (Any reference moment gives the same points; the run date keeps 2^x at most 1, and x is
 -- held above -1000 so that 2^x never underflows to zero.)
 -- For window-only types the room under the cap is what the type gave in the window before.
+--
+-- Kept up to date, not rebuilt: a person's points depend on their activities alone, so the
+-- nightly recomputes the people touched since the last build (int_touched_people) only.
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people() }}",
+    post_hook="{{ record_increment() }}",
+) }}
 with
 
 activities as (
@@ -40,7 +52,11 @@ ruled as (
     from activities
     inner join activity_rules
         on activity_rules.activity_type = activities.activity_type
-    where activities.occurred_at < {{ as_of_end() }}
+    where
+        activities.occurred_at < {{ as_of_end() }}
+        {% if is_incremental() -%}
+        and {{ touched_people_condition() }}
+        {%- endif %}
 ),
 
 uncapped_given as (

@@ -42,11 +42,12 @@ per_group as (
     group by activities.person_id, activities.score_group
 ),
 
+-- Sums rounded away from float noise, which depends on the order they are added in.
 activity_points as (
     select
         person_id,
-        sum(points) as points_before_caps,
-        sum(least(points, coalesce(cap, 'infinity'::double))) as points_after_group_caps
+        round(sum(points), 9) as points_before_caps,
+        round(sum(least(points, coalesce(cap, 'infinity'::double))), 9) as points_after_group_caps
     from per_group
     group by person_id
 ),

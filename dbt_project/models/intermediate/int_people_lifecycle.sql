@@ -90,7 +90,8 @@ entries as (
         ) as direct_at,
         arg_min(
             counted.rule_type || ':' || counted.match_value,
-            (counted.rule_type = 'recorded_date', counted.happened_at)
+            -- Rules met at the same moment: the first by name, the same from build to build.
+            (counted.rule_type = 'recorded_date', counted.happened_at, counted.rule_type || ':' || counted.match_value)
         ) filter (where counted.stage_order = lifecycle_stages.stage_order) as first_rule
     from counted
     inner join lifecycle_stages

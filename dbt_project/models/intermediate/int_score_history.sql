@@ -8,10 +8,27 @@
 -- points x 2^(days / half-life) (with a negative entry when a window closes) gives the
 -- group's points at any moment, read at each moment by an ASOF join. Moments whose upper
 -- bound (every point so far, undecayed) stays under the lowest threshold are skipped.
+--
+-- Kept up to date, not rebuilt: the nightly recomputes the people touched since the last build
+-- (int_touched_people) and those whose fit, field signals, negatives or first-seen date changed
+-- (int_score_bases).
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+-- depends_on: {{ ref('int_score_bases') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people(also=rebased_people()) }}",
+    post_hook="{{ record_increment() }}",
+) }}
 with
 
 people as (
     select * from {{ ref('int_people_unified') }}
+    {% if is_incremental() -%}
+    where {{ touched_people_condition(also=rebased_people()) }}
+    {%- endif %}
 ),
 
 fit as (
@@ -43,7 +60,11 @@ given as (
         occurred_at,
         points_given
     from activities
-    where points_given <> 0
+    where
+        points_given <> 0
+        {% if is_incremental() -%}
+        and {{ touched_people_condition(also=rebased_people()) }}
+        {%- endif %}
 ),
 
 base as (

@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='hubspot_contact_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 {#- The properties read below, and when each lifecycle stage was entered. -#}
 {% set stages = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] %}
 {%- set properties = [
@@ -21,6 +29,7 @@ source as (
             ('associations.companies.results', [{'id': 'VARCHAR'}]),
         ]) }} as record)
     from {{ source('hubspot', 'contacts') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
@@ -69,9 +78,13 @@ renamed as (
         {{ vendor_date("nullif(record.properties.leadflow_mql_date, '')") }} as crm_mql_date,
         {{ vendor_date("nullif(record.properties.leadflow_sql_date, '')") }} as crm_sql_date,
         {{ utc_timestamp("record.createdAt") }} as created_at,
-        modified_at
+        modified_at,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

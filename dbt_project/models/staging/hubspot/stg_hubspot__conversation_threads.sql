@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='thread_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 with
 
 source as (
@@ -8,6 +16,7 @@ source as (
             'latestMessageTimestamp'
         ]) }} as record)
     from {{ source('hubspot', 'conversation_threads') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
@@ -19,9 +28,13 @@ renamed as (
         record.originalChannelId as channel_id,
         nullif(record.assignedTo, '') as assigned_to,
         {{ utc_timestamp("record.createdAt") }} as created_at,
-        {{ utc_timestamp("record.latestMessageTimestamp") }} as latest_message_at
+        {{ utc_timestamp("record.latestMessageTimestamp") }} as latest_message_at,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='hubspot_deal_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 with
 
 source as (
@@ -28,9 +36,13 @@ renamed as (
             json_extract_string(record, '$.associations.companies.results[*].id'), []
         ) as hubspot_company_ids,
         {{ utc_timestamp("record ->> 'createdAt'") }} as created_at,
-        modified_at
+        modified_at,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='conversion_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 with
 
 source as (
@@ -7,6 +15,7 @@ source as (
             'formId', 'submittedAt', 'pageUrl', ('values', [{'name': 'VARCHAR', 'value': 'VARCHAR'}])
         ]) }} as record)
     from {{ source('hubspot', 'form_submissions') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
@@ -19,9 +28,13 @@ renamed as (
         {{ normalized_email("list_extract(
             list_transform(record.values, field -> field.value),
             list_position(list_transform(record.values, field -> field.name), 'email')
-        )") }} as email
+        )") }} as email,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

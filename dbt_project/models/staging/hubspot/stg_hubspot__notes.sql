@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='hubspot_note_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 with
 
 source as (
@@ -8,6 +16,7 @@ source as (
             ('associations.contacts.results', [{'id': 'VARCHAR'}])
         ]) }} as record)
     from {{ source('hubspot', 'notes') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
@@ -21,9 +30,13 @@ renamed as (
             list_transform(record.associations.contacts.results, association -> association.id), []
         ) as hubspot_contact_ids,
         {{ utc_timestamp("record.createdAt") }} as created_at,
-        modified_at
+        modified_at,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

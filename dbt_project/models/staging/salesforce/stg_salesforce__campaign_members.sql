@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='campaign_member_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 with
 
 source as (
@@ -8,6 +16,7 @@ source as (
             'CreatedDate'
         ]) }} as record)
     from {{ source('salesforce', 'campaign_member') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
@@ -20,9 +29,13 @@ renamed as (
         coalesce(try_cast(record.HasResponded as boolean), false) as has_responded,
         {{ vendor_date("record.FirstRespondedDate") }} as first_responded_date,
         {{ utc_timestamp("record.CreatedDate") }} as created_at,
-        modified_at
+        modified_at,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='contact_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 with
 
 source as (
@@ -10,6 +18,7 @@ source as (
             'SQL_Date__c', 'CreatedDate'
         ]) }} as record)
     from {{ source('salesforce', 'contact') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
@@ -33,9 +42,13 @@ renamed as (
         {{ vendor_date("record.MQL_Date__c") }} as crm_mql_date,
         {{ vendor_date("record.SQL_Date__c") }} as crm_sql_date,
         {{ utc_timestamp("record.CreatedDate") }} as created_at,
-        modified_at
+        modified_at,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

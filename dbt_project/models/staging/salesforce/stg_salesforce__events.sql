@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 -- Salesforce Events are calendar entries (meetings, calls booked on a rep's calendar). All-day
 -- events have no ActivityDateTime; their StartDateTime is midnight UTC of ActivityDate.
 with
@@ -10,6 +18,7 @@ source as (
             'EndDateTime', 'ActivityDateTime', 'ActivityDate', 'DurationInMinutes', 'CreatedDate'
         ]) }} as record)
     from {{ source('salesforce', 'event') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
@@ -27,9 +36,13 @@ renamed as (
         {{ vendor_date("record.ActivityDate") }} as activity_date,
         try_cast(record.DurationInMinutes as integer) as duration_minutes,
         {{ utc_timestamp("record.CreatedDate") }} as created_at,
-        modified_at
+        modified_at,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

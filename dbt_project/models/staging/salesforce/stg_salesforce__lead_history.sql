@@ -1,3 +1,11 @@
+-- A table kept up to date, not a view (like the email and web events): the nightly parses only
+-- the raw rows loaded since the last build, and what reads it reads columns, not JSON.
+{{ config(
+    materialized='incremental',
+    unique_key='lead_history_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where is_deleted",
+) }}
 with
 
 source as (
@@ -7,6 +15,7 @@ source as (
             'LeadId', 'Field', 'OldValue', 'NewValue', 'CreatedDate'
         ]) }} as record)
     from {{ source('salesforce', 'lead_history') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
@@ -16,9 +25,13 @@ renamed as (
         record.Field as field_name,
         record.OldValue as old_value,
         record.NewValue as new_value,
-        {{ utc_timestamp("record.CreatedDate") }} as created_at
+        {{ utc_timestamp("record.CreatedDate") }} as created_at,
+        coalesce(is_deleted, false) as is_deleted,
+        _loaded_at
     from source
+    {% if not is_incremental() %}
     where not coalesce(is_deleted, false)
+    {% endif %}
 )
 
 select * from renamed

@@ -1,0 +1,78 @@
+{#- The nightly's incremental models (int_activities, int_activity_points) recompute only the
+    people touched since their last build. Each records, once built, what it has seen
+    (dbt_state.increments); int_build_window compares that with this build, int_touched_people
+    lists the people to recompute. -#}
+
+{% macro increment_models() -%}
+    {{ return(['int_activities', 'int_activity_points', 'int_score_history']) }}
+{%- endmacro %}
+
+{% macro ensure_increments_table() %}
+    create schema if not exists dbt_state;
+    create table if not exists dbt_state.increments (
+        model varchar primary key,
+        built_at timestamp,
+        loaded_watermark timestamp,
+        as_of_end timestamp,
+        rules_hash varchar
+    );
+{% endmacro %}
+
+{% macro build_started_at() -%}
+    timestamp '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
+{%- endmacro %}
+
+{#- The newest load time in the raw tables the incremental models read. -#}
+{% macro raw_loaded_watermark() -%}
+    {%- set tables = [
+        ('salesforce', 'lead'), ('salesforce', 'contact'), ('salesforce', 'campaign'),
+        ('salesforce', 'campaign_member'), ('salesforce', 'task'), ('salesforce', 'event'),
+        ('hubspot', 'contacts'), ('hubspot', 'forms'), ('hubspot', 'form_submissions'),
+        ('hubspot', 'email_events'), ('hubspot', 'web_events'), ('hubspot', 'calls'),
+        ('hubspot', 'emails'), ('hubspot', 'meetings'), ('hubspot', 'notes'),
+        ('hubspot', 'conversation_threads'), ('hubspot', 'conversation_messages'),
+    ] -%}
+    greatest(
+        {%- for vendor, table in tables %}
+        (select max(_loaded_at) from {{ source(vendor, table) }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- Rows of a seed as one text, for the rules' hash. -#}
+{% macro seed_text(seed) -%}
+    (select coalesce(string_agg(cast(row as varchar), '|' order by cast(row as varchar)), '') from {{ ref(seed) }} as row)
+{%- endmacro %}
+
+{#- Pre-hook: the rows of the people touched go (everyone's, when the build is a full one).
+    also: a query of more people to recompute. -#}
+{% macro forget_touched_people(also=none) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where {{ touched_people_condition(also) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The people a model's incremental build reads again. -#}
+{% macro touched_people_condition(also=none) -%}
+    (
+        (select is_full from {{ ref('int_build_window') }})
+        or person_id in (select person_id from {{ ref('int_touched_people') }})
+        {%- if also is not none %}
+        or person_id in ({{ also }})
+        {%- endif %}
+    )
+{%- endmacro %}
+
+{#- Post-hook: what this model has now seen. -#}
+{% macro record_increment() -%}
+    insert or replace into dbt_state.increments
+    select '{{ this.identifier }}', built_at, loaded_watermark, as_of_end, rules_hash
+    from {{ ref('int_build_window') }}
+{%- endmacro %}
+
+{#- int_score_history's people whose base (fit, field signals, negatives, first seen) changed. -#}
+{% macro rebased_people() -%}
+    select person_id from {{ ref('int_score_bases') }}
+    where changed_at > (select previous_built_at from {{ ref('int_build_window') }})
+{%- endmacro %}

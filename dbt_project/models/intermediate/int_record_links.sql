@@ -1,0 +1,69 @@
+-- Which person each CRM record belongs to now, and since when: the nightly's incremental models
+-- recompute the people whose records came, went, moved to another person or changed email
+-- since their last build (changed_at after it), under the person and email before the change
+-- too. Rebuilt each run from int_people_records and its own last version; a record gone stays
+-- 30 days with no person, so that a model that missed a build still learns of it.
+{%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
+with
+
+records as (
+    select
+        vendor,
+        record_id,
+        person_id,
+        email
+    from {{ ref('int_people_records') }}
+),
+
+previous as (
+    {% if previous is not none -%}
+    select * from {{ previous }}
+    {%- else -%}
+    select
+        cast(null as varchar) as vendor,
+        cast(null as varchar) as record_id,
+        cast(null as varchar) as person_id,
+        cast(null as varchar) as email,
+        cast(null as timestamp) as changed_at,
+        cast(null as varchar) as previous_person_id,
+        cast(null as varchar) as previous_email
+    where false
+    {%- endif %}
+),
+
+compared as (
+    select
+        coalesce(records.vendor, previous.vendor) as vendor,
+        coalesce(records.record_id, previous.record_id) as record_id,
+        records.person_id,
+        records.email,
+        previous.record_id is null
+        or records.person_id is distinct from previous.person_id
+        or records.email is distinct from previous.email as is_changed,
+        previous.person_id as person_id_before,
+        previous.email as email_before,
+        previous.changed_at as changed_at_before,
+        previous.previous_person_id as previous_person_id_before,
+        previous.previous_email as previous_email_before
+    from records
+    full outer join previous
+        on
+            previous.vendor = records.vendor
+            and previous.record_id = records.record_id
+),
+
+final as (
+    select
+        vendor,
+        record_id,
+        person_id,
+        email,
+        case when is_changed then {{ build_started_at() }} else changed_at_before end as changed_at,
+        case when is_changed then person_id_before else previous_person_id_before end
+            as previous_person_id,
+        case when is_changed then email_before else previous_email_before end as previous_email
+    from compared
+)
+
+select * from final
+where person_id is not null or changed_at >= {{ build_started_at() }} - interval 30 day

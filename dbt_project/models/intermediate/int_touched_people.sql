@@ -1,0 +1,154 @@
+-- The people whose activities or points the nightly recomputes: those touched since the
+-- incremental models' last build (int_build_window). Empty when the build is a full one.
+--   1. a record of theirs came, went, changed email or moved to another person (then and now);
+--   2. they share an email with such a record (an email's activities follow its survivor);
+--   3. an activity landed since belongs to them now;
+--   4. an activity landed since (changed or deleted) belonged to them at the last build;
+--   5. an activity of theirs has come due (between the last run date and this one);
+--   6. their product usage events differ from the last build's (files carry no load time).
+{%- set then = adapter.get_relation(this.database, this.schema, 'int_activities') %}
+{%- set window = ref('int_build_window') %}
+{%- set since = '(select previous_loaded_watermark from ' ~ window ~ ')' %}
+with
+
+build_window as (
+    select * from {{ window }}
+),
+
+links as (
+    select * from {{ ref('int_record_links') }}
+),
+
+records as (
+    select * from {{ ref('int_people_records') }}
+),
+
+activities_then as (
+    {% if then is not none -%}
+    select person_id, source, source_record_id, parent_record_id, occurred_at
+    from {{ then }}
+    {%- else -%}
+    select
+        cast(null as varchar) as person_id,
+        cast(null as varchar) as source,
+        cast(null as varchar) as source_record_id,
+        cast(null as varchar) as parent_record_id,
+        cast(null as timestamp) as occurred_at
+    where false
+    {%- endif %}
+),
+
+changed_links as (
+    select *
+    from links
+    where changed_at > (select previous_built_at from build_window)
+),
+
+relinked as (
+    select person_id from changed_links
+    union all
+    select previous_person_id from changed_links
+),
+
+shared_email as (
+    select records.person_id
+    from records
+    where records.email in (
+        select email from changed_links
+        union all
+        select previous_email from changed_links
+    )
+),
+
+landed as (
+    select distinct person_id
+    from ({{ activity_rows(loaded_since=since) }})
+),
+
+-- The raw rows landed since, as int_activities names its sources and records.
+{%- set raw_sources = [
+    ('hubspot', 'email_events', 'hubspot_email_event', ''),
+    ('hubspot', 'web_events', 'hubspot_web_event', ''),
+    ('hubspot', 'form_submissions', 'hubspot_form', ''),
+    ('hubspot', 'calls', 'hubspot_engagement', 'call:'),
+    ('hubspot', 'emails', 'hubspot_engagement', 'email:'),
+    ('hubspot', 'meetings', 'hubspot_engagement', 'meeting:'),
+    ('hubspot', 'notes', 'hubspot_engagement', 'note:'),
+    ('hubspot', 'conversation_threads', 'hubspot_chat', 'thread:'),
+    ('hubspot', 'conversation_messages', 'hubspot_chat', 'message:'),
+    ('salesforce', 'task', 'salesforce_task', ''),
+    ('salesforce', 'event', 'salesforce_event', ''),
+    ('salesforce', 'campaign_member', 'salesforce_campaign_member', ''),
+] %}
+raw_landed as (
+    {%- for vendor, table, activity_source, prefix in raw_sources %}
+    select '{{ activity_source }}' as source, '{{ prefix }}' || id as source_record_id
+    from {{ source(vendor, table) }}
+    where _loaded_at > {{ since }}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+held_before as (
+    select activities_then.person_id
+    from activities_then
+    inner join raw_landed
+        on
+            raw_landed.source = activities_then.source
+            and raw_landed.source_record_id = activities_then.source_record_id
+    union all
+    select activities_then.person_id
+    from activities_then
+    inner join raw_landed
+        on
+            raw_landed.source = 'hubspot_chat'
+            and activities_then.source = 'hubspot_chat'
+            and raw_landed.source_record_id = activities_then.parent_record_id
+),
+
+come_due as (
+    select person_id
+    from activities_then
+    where
+        occurred_at >= (select previous_as_of_end from build_window)
+        and occurred_at < (select as_of_end from build_window)
+),
+
+product_now as (
+    select
+        usage.usage_event_id,
+        records.person_id
+    from {{ ref('stg_product__usage_events') }} as usage
+    inner join records
+        on records.email = usage.email
+),
+
+product_then as (
+    select source_record_id as usage_event_id, person_id
+    from activities_then
+    where source = 'product_usage'
+),
+
+product_changed as (
+    select person_id from (select * from product_now except select * from product_then)
+    union all
+    select person_id from (select * from product_then except select * from product_now)
+),
+
+touched as (
+    select person_id from relinked
+    union all
+    select person_id from shared_email
+    union all
+    select person_id from landed
+    union all
+    select person_id from held_before
+    union all
+    select person_id from come_due
+    union all
+    select person_id from product_changed
+)
+
+select distinct person_id
+from touched
+where person_id is not null and not (select is_full from build_window)

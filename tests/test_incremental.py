@@ -1,0 +1,153 @@
+"""The nightly's incremental build (int_activities, int_activity_points, int_score_history and the
+staging tables under them) ends where a full build of the same data ends, table for table."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, time, timedelta
+
+import duckdb
+
+from tests.test_dbt import TODAY, built, dbt_build, query  # noqa: F401 (built is a fixture)
+
+# Tables that keep what earlier builds saw, so that a full refresh starts them anew.
+STATEFUL = {
+    "owner_assignments",
+    "int_build_window",
+    "int_record_links",
+    "int_score_bases",
+    "int_touched_people",
+}
+
+
+def later_loads(con: duckdb.DuckDBPyConnection) -> str:
+    """A load time after every raw row's."""
+    newest = con.execute("""
+        select max(t) from (
+            select max(_loaded_at) as t from raw_hubspot.contacts
+            union all select max(_loaded_at) from raw_hubspot.email_events
+            union all select max(_loaded_at) from raw_salesforce.task
+            union all select max(_loaded_at) from raw_salesforce.lead
+        )""").fetchone()[0]
+    return f"timestamp '{newest + timedelta(hours=1)}'"
+
+
+def first_night(con: duckdb.DuckDBPyConnection) -> None:
+    """Record, activity and chat changes of every kind the nightly must follow."""
+    at = later_loads(con)
+    two = con.execute(
+        "select id, record->'properties'->>'email' from raw_hubspot.contacts order by id limit 2"
+    ).fetchall()
+    (moved, _), (_, taken) = two
+    # A HubSpot contact takes another person's email: it joins them, its activities follow.
+    con.execute(
+        f"update raw_hubspot.contacts set record = json_merge_patch(record, ?), _loaded_at = {at}"
+        " where id = ?",
+        [f'{{"properties": {{"email": "{taken}"}}}}', moved],
+    )
+    # A Salesforce lead is deleted.
+    con.execute(f"""
+        update raw_salesforce.lead set is_deleted = true, _loaded_at = {at}
+        where id = (select min(id) from raw_salesforce.lead where record->>'IsConverted' <> 'true')""")
+    # An email event changes, another is deleted, a new one arrives a day after the run date
+    # (it counts only once the run date reaches it).
+    first, second = (
+        r[0] for r in con.execute("select id from raw_hubspot.email_events order by id limit 2").fetchall()
+    )
+    con.execute(
+        f"update raw_hubspot.email_events set record = json_merge_patch(record, ?), _loaded_at = {at}"
+        " where id = ?",
+        ['{"type": "CLICK"}', first],
+    )
+    con.execute(
+        f"update raw_hubspot.email_events set is_deleted = true, _loaded_at = {at} where id = ?", [second]
+    )
+    due = int(datetime.combine(TODAY + timedelta(days=2), time(12), UTC).timestamp() * 1000)
+    con.execute(
+        f"""insert into raw_hubspot.email_events select 'due-later', modified_at, false,
+            json_merge_patch(record, ?), {at} from raw_hubspot.email_events where id = ?""",
+        [f'{{"type": "CLICK", "created": {due}}}', first],
+    )
+    # A chat moves to another contact.
+    con.execute(
+        f"""
+        update raw_hubspot.conversation_threads set record = json_merge_patch(record, ?), _loaded_at = {at}
+        where id = (select min(id) from raw_hubspot.conversation_threads)""",
+        ['{"associatedContactId": "1002"}'],
+    )
+    # A calendar event is deleted: the task logged for the same meeting counts again.
+    con.execute(
+        f"update raw_salesforce.event set is_deleted = true, _loaded_at = {at}"
+        " where id = (select min(id) from raw_salesforce.event)"
+    )
+    # A new sales task for a lead.
+    con.execute(f"""
+        insert into raw_salesforce.task select 'new-task', modified_at, false,
+            json_merge_patch(record, '{{"Id": "new-task", "Type": "Call"}}'), {at}
+        from raw_salesforce.task where id = (select min(id) from raw_salesforce.task)""")
+
+
+def second_night(con: duckdb.DuckDBPyConnection) -> None:
+    """A title change (fit only) and a web visit."""
+    at = later_loads(con)
+    con.execute(f"""
+        update raw_salesforce.lead
+        set record = json_merge_patch(record, '{{"Title": "Chief Executive Officer"}}'), _loaded_at = {at}
+        where id = (select max(id) from raw_salesforce.lead where not is_deleted)""")
+    con.execute(f"""
+        insert into raw_hubspot.web_events select 'new-visit', modified_at, false,
+            json_merge_patch(record, '{{"id": "new-visit", "properties": {{"hs_url": "https://www.brightfunnel.example/pricing"}}}}'),
+            {at}
+        from raw_hubspot.web_events where id = (select min(id) from raw_hubspot.web_events)""")
+
+
+def tables(workdir) -> dict[str, list]:
+    """Every table dbt builds in main, sorted rows; those that remember earlier builds aside."""
+    names = query(
+        workdir,
+        "select table_name from information_schema.tables"
+        " where table_schema = 'main' and table_type = 'BASE TABLE'",
+    )
+    return {
+        name: sorted(query(workdir, f'select * from "{name}"'), key=str)
+        for (name,) in names
+        if name not in STATEFUL
+    }
+
+
+def run(workdir, monkeypatch, days: int, *extra: str) -> None:
+    dbt_build(workdir, monkeypatch, ("run", *extra), as_of=TODAY + timedelta(days=days))
+
+
+def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, monkeypatch):  # noqa: F811
+    """Two nightlies of changes of every kind, built incrementally, against a full build."""
+    query(built, "checkpoint")
+    work, reference = tmp_path / "work", tmp_path / "reference"
+    work.mkdir()
+    reference.mkdir()
+    shutil.copy(built / "leadflow.duckdb", work / "leadflow.duckdb")
+    shutil.copytree(built / "usage", work / "usage")
+    shutil.copytree(built / "usage", reference / "usage")
+
+    with duckdb.connect(str(work / "leadflow.duckdb")) as con:
+        first_night(con)
+    run(work, monkeypatch, 1)
+    window = query(work, "select is_full from int_build_window")[0][0]
+    touched = query(work, "select count(*) from int_touched_people")[0][0]
+    people = query(work, "select count(*) from int_people_unified")[0][0]
+    assert not window and 0 < touched < people / 4
+
+    with duckdb.connect(str(work / "leadflow.duckdb")) as con:
+        second_night(con)
+        con.execute("checkpoint")
+    shutil.copy(work / "leadflow.duckdb", reference / "leadflow.duckdb")
+    run(work, monkeypatch, 2)
+    run(reference, monkeypatch, 2, "--full-refresh")
+    assert not query(work, "select is_full from int_build_window")[0][0]
+    due = query(work, "select count(*) from int_activity_points where activity_id like '%due-later%'")[0][0]
+    assert due == 1
+
+    incremental, full = tables(work), tables(reference)
+    assert incremental.keys() == full.keys()
+    differing = [name for name in full if incremental[name] != full[name]]
+    assert not differing, differing
