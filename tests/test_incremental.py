@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, datetime, time, timedelta
 
 import duckdb
+import pytest
 
 from tests.test_dbt import TODAY, built, dbt_build, query  # noqa: F401 (built is a fixture)
 
@@ -151,3 +152,19 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     assert incremental.keys() == full.keys()
     differing = [name for name in full if incremental[name] != full[name]]
     assert not differing, differing
+
+    # The nightly's key test reads the people it recomputed: a duplicate among them fails it.
+    query(
+        work,
+        """
+        insert into int_activities
+        select * from int_activities
+        where person_id in (select person_id from int_touched_people) limit 1""",
+    )
+    with pytest.raises(AssertionError, match="primary_key_int_activities_activity_id"):
+        dbt_build(
+            work,
+            monkeypatch,
+            ("test", "--select", "int_activities,test_name:primary_key"),
+            TODAY + timedelta(days=2),
+        )
