@@ -381,6 +381,8 @@ def report(title: str, command: str, activity_rows: int, full: dict, nightly: di
     for name, run in (("full", full), ("nightly", nightly)):
         slowest = ", ".join(f"{node} {seconds} s" for node, seconds in run["slowest"])
         lines += ["", f"Slowest nodes of the {name} build: {slowest}."]
+    lines += ["", f"The nightly recomputed the activities, points and running scores of "
+              f"{nightly['touched_people']:,} people (int_touched_people; a full recompute: {nightly['is_full']})."]
     return "\n".join(lines)
 
 
@@ -411,6 +413,9 @@ def main() -> None:
     print(json.dumps({"step": "nightly change", "seconds": round(time.perf_counter() - started, 1),
                       "rows": changes}), flush=True)
     nightly = timed_build(db, AS_OF + timedelta(days=1), args.dir)
+    with duckdb.connect(str(db), read_only=True) as con:
+        nightly["touched_people"] = con.execute("select count(*) from int_touched_people").fetchone()[0]
+        nightly["is_full"] = con.execute("select is_full from int_build_window").fetchone()[0]
     print(json.dumps({"step": "incremental build", **nightly}), flush=True)
     ok = full["success"] and nightly["success"]
     if ok:
