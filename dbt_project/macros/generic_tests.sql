@@ -6,7 +6,7 @@
 select {{ column_name }} as key_value, count(*) as rows_with_key
 from {{ model }}
 {% if touched_people_only -%}
-where {{ touched_people_condition() }}
+where {{ touched_people_condition(for_model=model.identifier) }}
 {% endif -%}
 group by {{ column_name }}
 having {{ column_name }} is null or count(*) > 1

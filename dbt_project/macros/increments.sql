@@ -53,11 +53,20 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The people a model's incremental build reads again. -#}
-{% macro touched_people_condition(also=none) -%}
+{#- The people a model's incremental build reads again: touched since its own last build.
+    for_model: in a test of that model, run once its build recorded itself: the people of that
+    build (touched at or after it began). -#}
+{% macro touched_people_condition(also=none, for_model=none) -%}
+    {%- set model_name = for_model if for_model is not none else this.identifier -%}
     (
         (select is_full from {{ ref('int_build_window') }})
-        or person_id in (select person_id from {{ ref('int_touched_people') }})
+        or person_id in (
+            select person_id from {{ ref('int_touched_people') }}
+            where touched_at {{ '>=' if for_model is not none else '>' }} coalesce(
+                (select built_at from dbt_state.increments where model = '{{ model_name }}'),
+                '-infinity'::timestamp
+            )
+        )
         {%- if also is not none %}
         or person_id in ({{ also }})
         {%- endif %}
@@ -75,4 +84,15 @@
 {% macro rebased_people() -%}
     select person_id from {{ ref('int_score_bases') }}
     where changed_at > (select previous_built_at from {{ ref('int_build_window') }})
+{%- endmacro %}
+
+{#- int_touched_people's pre-hook: the touches every incremental model has caught up with go. -#}
+{% macro forget_caught_up_touches() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where touched_at <= (
+        select min(built_at) from dbt_state.increments
+        where model in ('{{ increment_models() | join("', '") }}')
+    )
+    {%- endif -%}
 {%- endmacro %}

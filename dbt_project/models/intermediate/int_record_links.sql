@@ -1,7 +1,7 @@
 -- Which person each CRM record belongs to now, and since when: the nightly's incremental models
--- recompute the people whose records came, went, moved to another person or changed email
--- since their last build (changed_at after it), under the person and email before the change
--- too. Rebuilt each run from int_people_records and its own last version; a record gone stays
+-- recompute the people whose records came, went, moved to another person, or changed email or
+-- survivorship rank (which decides whose an email's activities are) since their last build
+-- (changed_at after it), under the person and email before the change too. Rebuilt each run from int_people_records and its own last version; a record gone stays
 -- 30 days with no person, so that a model that missed a build still learns of it.
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
 with
@@ -11,7 +11,8 @@ records as (
         vendor,
         record_id,
         person_id,
-        email
+        email,
+        survivorship_rank
     from {{ ref('int_people_records') }}
 ),
 
@@ -24,6 +25,7 @@ previous as (
         cast(null as varchar) as record_id,
         cast(null as varchar) as person_id,
         cast(null as varchar) as email,
+        cast(null as integer) as survivorship_rank,
         cast(null as timestamp) as changed_at,
         cast(null as varchar) as previous_person_id,
         cast(null as varchar) as previous_email
@@ -37,9 +39,11 @@ compared as (
         coalesce(records.record_id, previous.record_id) as record_id,
         records.person_id,
         records.email,
+        records.survivorship_rank,
         previous.record_id is null
         or records.person_id is distinct from previous.person_id
-        or records.email is distinct from previous.email as is_changed,
+        or records.email is distinct from previous.email
+        or records.survivorship_rank is distinct from previous.survivorship_rank as is_changed,
         previous.person_id as person_id_before,
         previous.email as email_before,
         previous.changed_at as changed_at_before,
@@ -58,6 +62,7 @@ final as (
         record_id,
         person_id,
         email,
+        survivorship_rank,
         case when is_changed then {{ build_started_at() }} else changed_at_before end as changed_at,
         case when is_changed then person_id_before else previous_person_id_before end
             as previous_person_id,

@@ -1,11 +1,18 @@
--- The people whose activities or points the nightly recomputes: those touched since the
--- incremental models' last build (int_build_window). Empty when the build is a full one.
+-- The people whose activities, points or running scores the nightly recomputes: those touched
+-- since the incremental models' last build (int_build_window), kept with the build that saw
+-- them until every model has caught up (a model that failed at a build recomputes that build's
+-- people at the next). Nothing is added when the build is a full one.
 --   1. a record of theirs came, went, changed email or moved to another person (then and now);
 --   2. they share an email with such a record (an email's activities follow its survivor);
 --   3. an activity landed since belongs to them now;
 --   4. an activity landed since (changed or deleted) belonged to them at the last build;
 --   5. an activity of theirs has come due (between the last run date and this one);
 --   6. their product usage events differ from the last build's (files carry no load time).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ forget_caught_up_touches() }}",
+) }}
 {%- set then = adapter.get_relation(this.database, this.schema, 'int_activities') %}
 {%- set window = ref('int_build_window') %}
 {%- set since = '(select previous_loaded_watermark from ' ~ window ~ ')' %}
@@ -149,6 +156,8 @@ touched as (
     select person_id from product_changed
 )
 
-select distinct person_id
+select distinct
+    person_id,
+    (select built_at from build_window) as touched_at
 from touched
 where person_id is not null and not (select is_full from build_window)
