@@ -14,7 +14,6 @@
 -- (int_score_bases).
 -- depends_on: {{ ref('int_build_window') }}
 -- depends_on: {{ ref('int_touched_people') }}
--- depends_on: {{ ref('int_score_bases') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -24,19 +23,12 @@
 ) }}
 with
 
-people as (
-    select * from {{ ref('int_people_unified') }}
+-- Fit, field signals and negatives at their current values, and when first known.
+bases as (
+    select * from {{ ref('int_score_bases') }}
     {% if is_incremental() -%}
     where {{ touched_people_condition(also=rebased_people()) }}
     {%- endif %}
-),
-
-fit as (
-    select * from {{ ref('int_people_fit') }}
-),
-
-engagement as (
-    select * from {{ ref('int_engagement_scores') }}
 ),
 
 activities as (
@@ -67,25 +59,13 @@ given as (
         {%- endif %}
 ),
 
-base as (
-    select
-        people.person_id,
-        fit.fit_score,
-        engagement.field_points + engagement.negative_points as other_points
-    from people
-    inner join fit
-        on fit.person_id = people.person_id
-    inner join engagement
-        on engagement.person_id = people.person_id
-),
-
 moment_points as (
     select person_id, occurred_at as evaluated_at, sum(greatest(points_given, 0)) as points
     from given
     group by person_id, occurred_at
     union all
     select person_id, first_seen_at, 0
-    from people
+    from bases
     where first_seen_at < {{ as_of_end() }}
 ),
 
@@ -112,7 +92,7 @@ candidates as (
         base.fit_score,
         base.other_points
     from moments
-    inner join base
+    inner join bases as base
         on base.person_id = moments.person_id
     where
         base.fit_score + round(
