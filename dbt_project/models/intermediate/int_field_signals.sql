@@ -8,22 +8,12 @@ people as (
     select * from {{ ref('int_people_unified') }}
 ),
 
-activities as (
-    select * from {{ ref('int_activities') }}
+tracked as (
+    select * from {{ ref('int_tracked_counts') }}
 ),
 
 field_signal_rules as (
     select * from {{ ref('field_signal_rules') }}
-),
-
-tracked as (
-    select
-        person_id,
-        count(*) filter (where source = 'hubspot_web_event') as tracked_views,
-        count(*) filter (where source = 'hubspot_form') as tracked_conversions
-    from activities
-    where source in ('hubspot_web_event', 'hubspot_form')
-    group by person_id
 ),
 
 signals as (
