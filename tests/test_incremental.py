@@ -89,17 +89,39 @@ def first_night(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def second_night(con: duckdb.DuckDBPyConnection) -> None:
-    """A title change (fit only) and a web visit."""
+    """A title change (fit only), a web visit, an account's and a HubSpot company's firmographics."""
     at = later_loads(con)
     con.execute(f"""
         update raw_salesforce.lead
-        set record = json_merge_patch(record, '{{"Title": "Chief Executive Officer"}}'), _loaded_at = {at}
-        where id = (select max(id) from raw_salesforce.lead where not is_deleted)""")
+        set record = json_merge_patch(record, '{{"Title": "Chief Revenue Scientist"}}'), _loaded_at = {at}
+        where id = (
+            -- a lead that is its person's only record: its title is the person's
+            select max(record_id) from int_people_records
+            where
+                object_type = 'Lead' and not is_converted
+                and person_id in (select person_id from int_people_records group by 1 having count(*) = 1)
+        )""")
     con.execute(f"""
         insert into raw_hubspot.web_events select 'new-visit', modified_at, false,
             json_merge_patch(record, '{{"id": "new-visit", "properties": {{"hs_url": "https://www.brightfunnel.example/pricing"}}}}'),
             {at}
         from raw_hubspot.web_events where id = (select min(id) from raw_hubspot.web_events)""")
+    con.execute(f"""
+        update raw_salesforce.account
+        set record = json_merge_patch(record, '{{"NumberOfEmployees": 7, "Industry": "Banking"}}'),
+            _loaded_at = {at}
+        where id = (
+            select record->>'AccountId' from raw_salesforce.contact
+            group by 1 order by count(*) desc, 1 limit 1
+        )""")
+    con.execute(f"""
+        update raw_hubspot.companies
+        set record = json_merge_patch(record, '{{"properties": {{"numberofemployees": "3"}}}}'),
+            _loaded_at = {at}
+        where id = (
+            select record->'associations'->'companies'->'results'->0->>'id' from raw_hubspot.contacts
+            group by 1 order by count(*) desc, 1 limit 1
+        )""")
 
 
 def tables(workdir) -> dict[str, list]:
@@ -146,6 +168,10 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     run(work, monkeypatch, 2)
     run(reference, monkeypatch, 2, "--full-refresh")
     assert not query(work, "select is_full from int_build_window")[0][0]
+    retitled = query(work, "select count(*) from int_people_unified where title = 'Chief Revenue Scientist'")[
+        0
+    ][0]
+    assert retitled == 1
     due = query(work, "select count(*) from int_activity_points where activity_id like '%due-later%'")[0][0]
     assert due == 1
 

@@ -4,7 +4,10 @@
     lists the people to recompute. -#}
 
 {% macro increment_models() -%}
-    {{ return(['int_activities', 'int_activity_points', 'int_tracked_counts', 'int_score_history']) }}
+    {{ return([
+        'int_people_unified', 'int_people_fit', 'int_activities', 'int_activity_points',
+        'int_tracked_counts', 'int_score_history',
+    ]) }}
 {%- endmacro %}
 
 {% macro ensure_increments_table() %}

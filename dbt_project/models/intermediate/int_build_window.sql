@@ -4,7 +4,7 @@
 -- missing, rules or code changed, a run date earlier than the last, forms or campaigns changed,
 -- since their names type the activities).
 {%- set points_code = [] %}
-{%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name in ['int_activity_points', 'int_tracked_counts', 'int_score_history', 'int_score_bases', 'int_touched_people', 'int_record_links', 'int_build_window'] %}
+{%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name in ['int_people_unified', 'int_people_fit', 'int_activity_points', 'int_tracked_counts', 'int_score_history', 'int_score_bases', 'int_touched_people', 'int_record_links', 'int_build_window'] %}
 {%- do points_code.append(node.raw_code) %}
 {%- endfor %}
 with
@@ -40,6 +40,12 @@ current_build as (
             || {{ seed_text('stage_rules') }}
             || {{ seed_text('score_groups') }}
             || {{ seed_text('scoring_settings') }}
+            || {{ seed_text('industry_aliases') }}
+            || {{ seed_text('free_mail_domains') }}
+            || {{ seed_text('fit_rules') }}
+            || {{ seed_text('title_rules') }}
+            || {{ seed_text('country_regions') }}
+            || {{ seed_text('fit_grades') }}
         ) as rules_hash
 ),
 

@@ -1,10 +1,24 @@
 -- Fit: how much a person looks like a buyer, from firmographics and the job title.
 -- Each attribute scores the best matching row of the fit_rules seed (a value, or a range
 -- min_value <= x < max_value); missing data matches nothing and scores zero.
+--
+-- Kept up to date, not rebuilt: the nightly recomputes the people touched since the last build.
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people() }}",
+    post_hook="{{ record_increment() }}",
+) }}
 with
 
 people as (
     select * from {{ ref('int_people_unified') }}
+    {% if is_incremental() -%}
+    where {{ touched_people_condition() }}
+    {%- endif %}
 ),
 
 fit_rules as (

@@ -2,6 +2,18 @@
 -- contact, then converted lead; within each the oldest record, which write-backs cannot change),
 -- the account (the contact's, else by email domain, else through the HubSpot company's domain)
 -- with its firmographics, and the CRM records the person came from.
+--
+-- Kept up to date, not rebuilt: the nightly recomputes the people touched since the last build
+-- (int_touched_people: a record of theirs changed or moved, their account or company did).
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people() }}",
+    post_hook="{{ record_increment() }}",
+) }}
 with
 
 records as (
@@ -34,6 +46,9 @@ ranked as (
         -- Newest first, records without a modification date last.
         (modified_at is null, -epoch_us(modified_at), record_id) as recency_order
     from records
+    {% if is_incremental() -%}
+    where {{ touched_people_condition() }}
+    {%- endif %}
 ),
 
 people as (

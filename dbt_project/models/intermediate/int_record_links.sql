@@ -1,7 +1,8 @@
 -- Which person each CRM record belongs to now, and since when: the nightly's incremental models
--- recompute the people whose records came, went, moved to another person, or changed email or
--- survivorship rank (which decides whose an email's activities are) since their last build
--- (changed_at after it), under the person and email before the change too. Rebuilt each run from int_people_records and its own last version; a record gone stays
+-- recompute the people whose records came, went, moved to another person, or changed email,
+-- survivorship rank (which decides whose an email's activities are) or a field the person's
+-- row is made of, since their last build (changed_at after it), under the person and email
+-- before the change too. Rebuilt each run from int_people_records and its own last version; a record gone stays
 -- 30 days with no person, so that a model that missed a build still learns of it.
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
 with
@@ -12,7 +13,17 @@ records as (
         record_id,
         person_id,
         email,
-        survivorship_rank
+        survivorship_rank,
+        -- The fields int_people_unified reads: a record whose hash changed touches its person.
+        -- Its modification date counts only where it orders the records' recent conversions
+        -- (a write-back's own change is not a change of the person).
+        md5(cast((
+            object_type, is_converted, created_at, first_name, last_name, company_name, title,
+            country, industry, employee_count, annual_revenue, lead_source, analytics_source,
+            account_id, hubspot_company_ids, has_opted_out, do_not_call, page_view_count,
+            visit_count, conversion_event_count, recent_conversion_event_name,
+            case when recent_conversion_event_name is not null then modified_at end
+        ) as varchar)) as content_hash
     from {{ ref('int_people_records') }}
 ),
 
@@ -26,6 +37,7 @@ previous as (
         cast(null as varchar) as person_id,
         cast(null as varchar) as email,
         cast(null as integer) as survivorship_rank,
+        cast(null as varchar) as content_hash,
         cast(null as timestamp) as changed_at,
         cast(null as varchar) as previous_person_id,
         cast(null as varchar) as previous_email
@@ -40,10 +52,12 @@ compared as (
         records.person_id,
         records.email,
         records.survivorship_rank,
+        records.content_hash,
         previous.record_id is null
         or records.person_id is distinct from previous.person_id
         or records.email is distinct from previous.email
-        or records.survivorship_rank is distinct from previous.survivorship_rank as is_changed,
+        or records.survivorship_rank is distinct from previous.survivorship_rank
+        or records.content_hash is distinct from previous.content_hash as is_changed,
         previous.person_id as person_id_before,
         previous.email as email_before,
         previous.changed_at as changed_at_before,
@@ -63,6 +77,7 @@ final as (
         person_id,
         email,
         survivorship_rank,
+        content_hash,
         case when is_changed then {{ build_started_at() }} else changed_at_before end as changed_at,
         case when is_changed then person_id_before else previous_person_id_before end
             as previous_person_id,

@@ -7,13 +7,16 @@
 --   3. an activity landed since belongs to them now;
 --   4. an activity landed since (changed or deleted) belonged to them at the last build;
 --   5. an activity of theirs has come due (between the last run date and this one);
---   6. their product usage events differ from the last build's (files carry no load time).
+--   6. their product usage events differ from the last build's (files carry no load time);
+--   7. their account or HubSpot company landed since, or an account of their email's domain or
+--      of their company's domain did (account matching, int_people_unified).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ forget_caught_up_touches() }}",
 ) }}
 {%- set then = adapter.get_relation(this.database, this.schema, 'int_activities') %}
+{%- set people_then = adapter.get_relation(this.database, this.schema, 'int_people_unified') %}
 {%- set window = ref('int_build_window') %}
 {%- set since = '(select previous_loaded_watermark from ' ~ window ~ ')' %}
 with
@@ -142,6 +145,42 @@ product_changed as (
     select person_id from (select * from product_then except select * from product_now)
 ),
 
+changed_accounts as (
+    select id as account_id from {{ source('salesforce', 'account') }}
+    where _loaded_at > {{ since }}
+),
+
+changed_companies as (
+    select id as hubspot_company_id from {{ source('hubspot', 'companies') }}
+    where _loaded_at > {{ since }}
+),
+
+companies as (
+    select * from {{ ref('stg_hubspot__companies') }}
+),
+
+changed_domains as (
+    select domain from {{ ref('stg_salesforce__accounts') }}
+    where account_id in (select account_id from changed_accounts) and domain is not null
+),
+
+rematched as (
+    {% if people_then is not none -%}
+    select people_then.person_id
+    from {{ people_then }} as people_then
+    left join companies
+        on companies.hubspot_company_id = people_then.hubspot_company_id
+    where
+        people_then.account_id in (select account_id from changed_accounts)
+        or people_then.hubspot_company_id in (select hubspot_company_id from changed_companies)
+        or companies.domain in (select domain from changed_domains)
+    union all
+    {% endif -%}
+    select person_id
+    from records
+    where {{ email_domain('email') }} in (select domain from changed_domains)
+),
+
 touched as (
     select person_id from relinked
     union all
@@ -154,6 +193,8 @@ touched as (
     select person_id from come_due
     union all
     select person_id from product_changed
+    union all
+    select person_id from rematched
 )
 
 select distinct
