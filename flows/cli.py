@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from flows import cli_ops
+from flows import cli_calibrate, cli_ops
 from flows.exits import EPILOG, PARTIAL, failures, partial_reason, showing_progress
 from flows.render import print_summary, print_writeback
 
@@ -23,6 +23,7 @@ app = typer.Typer(
 run_app = typer.Typer(help="Run one flow now, in this process.", no_args_is_help=True, epilog=EPILOG)
 app.add_typer(run_app, name="run")
 cli_ops.register(app)
+cli_calibrate.register(app)
 
 
 def _sandbox_app() -> typer.Typer:
@@ -292,6 +293,9 @@ def demo(
 def main() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # Prefect's temporary server gives up after 20 s; on a busy 2-core machine its start
+    # (migrations, app import) can take longer than that.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     app()
 
 

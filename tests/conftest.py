@@ -11,6 +11,7 @@ from connectors.sandbox import Sandbox
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 # Subprocesses started by tests (`leadflow run ...`) get a Prefect home of their own, so
 # nothing a test leaves behind (or a developer's ~/.prefect) leaks between runs.
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="leadflow-prefect-")
