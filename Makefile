@@ -52,6 +52,11 @@ bench-dbt: $(STAMP)
 bench-writeback: $(STAMP)
 	$(BIN)/python bench/writeback.py
 
+# 20 nightlies under faults, each killed (kill -9) and run again, against a fault-free run.
+.PHONY: bench-chaos
+bench-chaos: $(STAMP)
+	$(BIN)/python bench/chaos.py
+
 # Registers deploy/prefect.yaml's deployments (nightly, backfill, writeback) with the Prefect
 # server PREFECT_API_URL points at, creating the process work pool if it is missing.
 LEADFLOW_HOME        ?= $(CURDIR)
@@ -62,6 +67,7 @@ DEPLOY_POOL          ?= leadflow-process
 deploy: $(STAMP)
 	$(BIN)/prefect --no-prompt work-pool inspect $(DEPLOY_POOL) >/dev/null 2>&1 \
 		|| $(BIN)/prefect --no-prompt work-pool create $(DEPLOY_POOL) --type process
+	$(BIN)/python -m flows.slots >/dev/null  # a global concurrency limit per object (limit 1)
 	LEADFLOW_HOME="$(LEADFLOW_HOME)" LEADFLOW_NIGHTLY_CRON="$(LEADFLOW_NIGHTLY_CRON)" \
 		LEADFLOW_TIMEZONE="$(LEADFLOW_TIMEZONE)" \
 		$(BIN)/prefect --no-prompt deploy --prefect-file deploy/prefect.yaml --all

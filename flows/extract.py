@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
-from prefect.runtime import flow_run
+from prefect.runtime import flow_run, task_run
 
 from connectors.errors import BudgetExhausted
 from connectors.hubspot import OBJECTS as HUBSPOT_OBJECTS
@@ -25,6 +25,7 @@ from flows.locks import object_lock
 from flows.ratelimits import hubspot_client
 from flows.retries import io_retries
 from flows.settings import Settings, load_settings
+from flows.slots import ensure_limits, object_slot
 from flows.warehouse import Warehouse, utc_naive
 
 SCHEMAS = {"salesforce": "raw_salesforce", "hubspot": "raw_hubspot", "product": "raw_product"}
@@ -130,9 +131,24 @@ def extract_object(
             "%s.%s: waiting for another run's extract of it to finish (%s)", source, obj, path
         )
 
+    def stale(name) -> None:
+        get_run_logger().warning(
+            "%s.%s: slot of %s still taken by a run that is gone; extracting under the file lock",
+            source,
+            obj,
+            name,
+        )
+
     step = f"extract {source}.{obj}"
     progress.start(step)
-    with object_lock(warehouse.path, source, obj, on_wait=waiting):
+    # File lock first, then the server's slot, always in that order and released in reverse, so
+    # two extracts can never each hold one and wait for the other. A waiting extract holds no
+    # slot (the UI shows the one that reads), and once the lock is ours a slot still taken can
+    # only be a dead run's, so the slot's wait is bounded (flows/slots.py).
+    with (
+        object_lock(warehouse.path, source, obj, on_wait=waiting),
+        object_slot(source, obj, task_run.get_id(), on_stale=stale),
+    ):
         try:
             for page in reader.pages(obj, start, until, resume):
                 landed = warehouse.land(
@@ -228,6 +244,7 @@ def extract(
     warehouse = warehouse or Warehouse(settings.duckdb_path)
     try:
         pairs = select_objects(objects, settings)
+        ensure_limits(pairs)
         readers = {s: open_source(s, settings) for s in {s for s, _ in pairs}}
         futures = [
             extract_object.submit(

@@ -1,4 +1,4 @@
-"""Per-object extract locks: exclusive, and freed when the holder dies however it dies."""
+"""Per-object extract locks and global concurrency slots: exclusive, and freed when the holder dies."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from flows import slots
 from flows.locks import LockTimeout, lock_path, object_lock
 
 
@@ -73,3 +74,53 @@ def test_a_killed_holder_leaves_the_object_free(tmp_path):
         proc.wait()
     with object_lock(db, "hubspot", "contacts", wait_seconds=5):
         pass
+
+
+def test_two_extracts_of_one_object_take_turns_at_its_global_slot(prefect_harness):
+    from prefect.client.orchestration import get_client
+
+    name = slots.limit_name("hubspot", "contacts")
+    assert slots.ensure_limits([("hubspot", "contacts")]) == [name]
+    spans: list[tuple[float, float]] = []
+    taken: list[int] = []
+    both = threading.Barrier(2)
+
+    def extract() -> None:
+        both.wait()
+        with slots.object_slot("hubspot", "contacts"):
+            entered = time.monotonic()
+            with get_client(sync_client=True) as client:
+                taken.append(client.read_global_concurrency_limit_by_name(name).active_slots)
+            time.sleep(0.5)
+            spans.append((entered, time.monotonic()))
+
+    threads = [threading.Thread(target=extract) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(spans) == 2, spans
+    (first_in, first_out), (second_in, _) = sorted(spans)
+    assert first_out <= second_in, f"both extracts held {name} at once: {spans}"
+    assert taken == [1, 1]  # the server showed the slot taken while each one read
+    with get_client(sync_client=True) as client:
+        assert client.read_global_concurrency_limit_by_name(name).active_slots == 0
+
+
+def test_a_slot_left_by_a_dead_run_is_waited_out_not_forever(prefect_harness, monkeypatch):
+    from prefect.client.orchestration import get_client
+
+    (name,) = slots.ensure_limits([("salesforce", "Lead")])
+    monkeypatch.setattr(slots, "STALE_SLOT_WAIT_SECONDS", 1.0)
+    stale: list[str] = []
+    with get_client(sync_client=True) as client:
+        # A slot whose holder is gone: nobody renews or releases its lease.
+        dead = client.increment_concurrency_slots_with_lease(
+            names=[name], slots=1, mode="concurrency", lease_duration=60
+        ).json()["lease_id"]
+        try:
+            with slots.object_slot("salesforce", "Lead", on_stale=stale.append):
+                ran = True
+        finally:
+            client.release_concurrency_slots_with_lease(dead)
+    assert ran and stale == [name]

@@ -2,7 +2,8 @@
 
 The nightly deployment runs against the sandbox with its tokens in Prefect Secret blocks (the
 worker's environment holds none), a second nightly triggered meanwhile waits for the first,
-the schedule is registered, and a backfill follows; the runs' artifacts are read back through
+each object's global concurrency slot is taken and given back, the schedule is registered,
+and a backfill follows; the runs' artifacts are read back through
 the Prefect API.
 """
 
@@ -237,6 +238,31 @@ def test_a_second_nightly_waits_while_the_first_runs(nightlies):
     states = nightlies["seen"][str(second.id)]
     assert "AwaitingConcurrencySlot" in states and "Running" not in states, states
     assert second.state.type.value == "CANCELLED" and second.run_count == 0
+
+
+def test_each_object_took_its_global_concurrency_slot_and_gave_it_back(client, nightlies):
+    from prefect.events.filters import EventFilter, EventNameFilter
+
+    from flows.extract import TABLES
+    from flows.slots import limit_name
+
+    names = {limit_name(s, o) for s in ("salesforce", "hubspot") for o in TABLES[s]}
+    for name in names:
+        limit = client.read_global_concurrency_limit_by_name(name)
+        assert (limit.limit, limit.active_slots) == (1, 0), limit
+    taken: dict[str, set[str]] = {"acquired": set(), "released": set()}
+    deadline = time.monotonic() + 60  # the server stores events a few seconds after they come
+    while not all(taken[k] >= names for k in taken) and time.monotonic() < deadline:
+        wanted = [f"prefect.concurrency-limit.{k}" for k in taken]
+        page = client.read_events(EventFilter(event=EventNameFilter(name=wanted)), limit=50)
+        while page is not None:
+            for event in page.events:
+                taken[event.event.rsplit(".", 1)[1]].add(event.resource.get("prefect.resource.name"))
+            page = client.read_events_page(page.next_page) if page.next_page else None
+        time.sleep(1)
+    assert names <= taken["acquired"] and names <= taken["released"], {
+        k: sorted(names - v) for k, v in taken.items()
+    }
 
 
 def test_the_nightly_schedule_is_registered_in_the_sales_teams_zone(client, deployed):
