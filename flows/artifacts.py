@@ -32,7 +32,7 @@ class RunCounts:
 def secrets() -> list[str]:
     """The token values in use, to be kept out of everything a run leaves behind."""
     settings = load_settings()
-    held = (settings.salesforce_session_id, settings.hubspot_access_token)
+    held = (settings.salesforce_session_id, settings.salesforce_client_secret, settings.hubspot_access_token)
     return [s.get_secret_value() for s in held if s is not None and s.get_secret_value()]
 
 

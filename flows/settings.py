@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # Salesforce: an instance URL and a session id (OAuth access token).
     salesforce_instance_url: str | None = None
     salesforce_session_id: SecretStr | None = None
+    # A connected app's client credentials: when set, an expired session is replaced by a new
+    # one from the org's OAuth client-credentials flow instead of failing the run.
+    salesforce_client_id: str | None = None
+    salesforce_client_secret: SecretStr | None = None
     salesforce_api_version: str = "59.0"
     salesforce_daily_reserve: int = 1000
     # Reads of more records than this go through Bulk API 2.0 query jobs (0: always REST).
@@ -95,6 +99,10 @@ class Settings(BaseSettings):
             daily_reserve=self.salesforce_daily_reserve,
             bulk_threshold=self.salesforce_bulk_threshold,
             writeback_bulk_threshold=self.salesforce_writeback_bulk_threshold,
+            client_id=self.salesforce_client_id,
+            client_secret=(
+                self.salesforce_client_secret.get_secret_value() if self.salesforce_client_secret else None
+            ),
         )
 
     def hubspot(self) -> HubSpotConfig:

@@ -16,6 +16,7 @@ from prefect.utilities.annotations import quote
 from connectors.hubspot import HubSpotSink
 from connectors.records import WriteResult
 from connectors.salesforce import WRITEBACK_OBJECTS, SalesforceSink
+from connectors.salesforce.client import CONNECTION_LOST
 from flows import progress
 from flows.artifacts import publish_writeback, record_failure
 from flows.changes import Change, Conflict, by_target, pending_changes, same_value
@@ -55,17 +56,44 @@ def _sink(vendor: str, settings: Settings):
 
 
 def _update(sink, object_type: str, rows: dict[str, dict], attempts: int, backoff: float):
-    """One call for the rows; rows refused for a passing reason (a lock, a 429) go again."""
+    """One call for the rows; rows refused for a passing reason (a lock, a 429) go again.
+
+    Rows whose answer was cut off are read back first: those that arrived are not sent twice.
+    """
     results = {r.record_id: r for r in sink.update(object_type, list(rows.values()))}
     retried = 0
     for attempt in range(1, attempts):
+        results.update(_arrived(sink, object_type, rows, results))
         again = [rid for rid, r in results.items() if not r.ok and r.retryable]
         if not again:
             break
         time.sleep(backoff * 2 ** (attempt - 1))
         retried += len(again)
         results.update({r.record_id: r for r in sink.update(object_type, [rows[rid] for rid in again])})
+    results.update(_arrived(sink, object_type, rows, results))
     return results, retried
+
+
+def _arrived(sink, object_type: str, rows: dict[str, dict], results: dict) -> dict[str, WriteResult]:
+    """Rows cut off mid-answer whose values the CRM now holds: written, as far as anyone can tell."""
+    lost = [rid for rid, r in results.items() if not r.ok and r.code == CONNECTION_LOST]
+    if not lost:
+        return {}
+    sent = {rid: _values(rows[rid]) for rid in lost}
+    names = sorted({name for values in sent.values() for name in values})
+    current = sink.read_fields(object_type, lost, names)
+    return {
+        rid: WriteResult(rid, True)
+        for rid, values in sent.items()
+        if all(same_value(current.get(rid, {}).get(n), v) for n, v in values.items())
+    }
+
+
+def _values(row: dict) -> dict:
+    """The fields a row sets: Salesforce rows are flat ({"Id", field: value}), HubSpot's nested."""
+    if "properties" in row:
+        return dict(row["properties"])
+    return {k: v for k, v in row.items() if k != "Id"}
 
 
 def _send(sink, object_type: str, changes: list[Change], attempts: int, backoff: float) -> tuple[list, int]:

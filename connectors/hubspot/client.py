@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hubspot import HubSpot
+from urllib3.exceptions import HTTPError as TransportError
 from urllib3.util.retry import Retry
 
 from ..errors import AuthenticationError, BudgetExhausted, ConnectorError
@@ -27,6 +29,10 @@ class HubSpotConfig:
     requests_per_10s: int = 100  # HubSpot Free/Starter; Professional/Enterprise allow 190
     searches_per_second: int = 4  # HubSpot allows 5; one spare for clock skew between us
     daily_reserve: int = 1000  # calls leadflow never spends, left for the account's other apps
+
+
+CONNECTION_LOST = "CONNECTION_LOST"  # the answer never came whole: a write may have landed
+READ_ATTEMPTS = 4  # reads cut off mid-answer are sent again, after 0.25, 0.5 and 1 s
 
 
 def _retry() -> Retry:
@@ -83,8 +89,22 @@ class HubSpotClient:
         finally:
             self._counting.tally = None
 
-    def send(self, fn: Callable, *args, search: bool = False, **kwargs) -> dict:
-        """Call a generated API method and return its JSON answer as plain dicts."""
+    def send(self, fn: Callable, *args, search: bool = False, idempotent: bool = True, **kwargs) -> dict:
+        """Call a generated API method and return its JSON answer as plain dicts.
+
+        An answer cut off mid-body is asked for again when the call only reads (`idempotent`);
+        a write raises CONNECTION_LOST, as it may have landed and only the caller can check.
+        """
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return self._send_once(fn, *args, search=search, **kwargs)
+            except ConnectorError as err:
+                if err.code != CONNECTION_LOST or not idempotent or attempt == READ_ATTEMPTS - 1:
+                    raise
+            time.sleep(0.25 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _send_once(self, fn: Callable, *args, search: bool = False, **kwargs) -> dict:
         remaining = self.daily_remaining
         if remaining is not None and remaining <= self.config.daily_reserve:
             raise BudgetExhausted(
@@ -100,12 +120,12 @@ class HubSpotClient:
         try:
             with (self.search_window if search else self.window).held():
                 response = fn(*args, _preload_content=False, **kwargs)
+                data = response.data  # read here: an answer cut off mid-body fails here
         except Exception as err:  # each API module has its own ApiException class
             raise self._error(err) from None
         remaining = response.headers.get("X-HubSpot-RateLimit-Daily-Remaining")
         if remaining is not None:
             self.daily_remaining = int(remaining)
-        data = response.data
         return json.loads(data) if data else {}
 
     def get(self, path: str, params: list[tuple[str, object]]) -> dict:
@@ -125,7 +145,8 @@ class HubSpotClient:
         status = getattr(err, "status", None)
         body = getattr(err, "body", None)
         if status is None:
-            return ConnectorError("hubspot", f"{type(err).__name__}: {err}")
+            code = CONNECTION_LOST if isinstance(err, TransportError) else ""
+            return ConnectorError("hubspot", f"{type(err).__name__}: {err}", None, code)
         try:
             detail = json.loads(body) if body else {}
         except ValueError:

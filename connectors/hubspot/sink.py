@@ -13,7 +13,7 @@ from hubspot.crm.properties import PropertyCreate
 
 from ..errors import ConnectorError
 from ..records import WriteResult
-from .client import HubSpotClient, HubSpotConfig
+from .client import CONNECTION_LOST, HubSpotClient, HubSpotConfig
 from .settings import BATCH_SIZE, WRITABLE_PROPERTIES, WRITEBACK_PROPERTIES
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -41,6 +41,7 @@ class HubSpotSink:
                 self.client.properties.create,
                 object_type,
                 PropertyCreate(**_snake(prop.definition())),
+                idempotent=False,
             )
             created.append(prop.name)
         return created
@@ -65,7 +66,7 @@ class HubSpotSink:
             inputs=[SimplePublicObjectBatchInput(id=r["id"], properties=r["properties"]) for r in rows]
         )
         try:
-            answer = self.client.send(self.client.batch.update, object_type, body)
+            answer = self.client.send(self.client.batch.update, object_type, body, idempotent=False)
         except ConnectorError as err:
             if err.status == 400 and len(rows) > 1:
                 # One invalid value fails the whole batch, naming no record: halve until it does.
@@ -78,7 +79,8 @@ class HubSpotSink:
                         False,
                         code=err.code or str(err.status),
                         message=_message(err),
-                        retryable=err.status in RETRYABLE_STATUS,
+                        # Cut off mid-answer: tried again once read back (flows/writeback.py).
+                        retryable=err.status in RETRYABLE_STATUS or err.code == CONNECTION_LOST,
                     )
                     for r in rows
                 ]

@@ -10,7 +10,7 @@ from simple_salesforce import Salesforce, format_soql
 
 from ..errors import ConnectorError
 from ..records import WriteResult
-from .client import SalesforceConfig, call, connect
+from .client import CONNECTION_LOST, SalesforceConfig, call, connect
 from .settings import COLLECTION_SIZE, WRITABLE_FIELDS, WRITEBACK_FIELDS, CustomField
 
 # Errors worth another try on a later call; the rest need a person to look at the record.
@@ -64,8 +64,21 @@ class SalesforceSink:
                 "allOrNone": False,
                 "records": [{"attributes": {"type": obj}, **row} for row in chunk],
             }
-            answer = call(lambda p=payload: self.sf.restful("composite/sobjects", method="PATCH", json=p))
             self.calls += 1
+            try:
+                answer = call(
+                    lambda p=payload: self.sf.restful("composite/sobjects", method="PATCH", json=p),
+                    idempotent=False,
+                )
+            except ConnectorError as err:
+                if err.code != CONNECTION_LOST:
+                    raise
+                # Landed or not: the caller reads the records back before sending them again.
+                results.extend(
+                    WriteResult(row["Id"], False, code=CONNECTION_LOST, message=str(err), retryable=True)
+                    for row in chunk
+                )
+                continue
             results.extend(_result(row["Id"], item) for row, item in zip(chunk, answer, strict=True))
         return results
 

@@ -93,6 +93,20 @@ class SandboxAdmin:
     def faults(self, vendor: str) -> dict:
         return self._call(vendor, "GET", "/_sandbox/faults").json()
 
+    def fault_counts(self, vendor: str) -> dict[str, int]:
+        """Faults injected so far, by kind (429, 500, drop, reset, ...)."""
+        return self._call(vendor, "GET", "/_sandbox/faults/counts").json()
+
+    def writes(self, vendor: str) -> dict[tuple[str, str, str], int]:
+        """Writes through the API by (object, id, field): more than one is a field written again."""
+        rows = self._call(vendor, "GET", "/_sandbox/writes").json()["writes"]
+        return {(obj, rid, name): n for _, obj, rid, name, n in rows}
+
+    def clear_counts(self) -> None:
+        """Start the fault counts and the write tally of both vendors from zero."""
+        for vendor in self.urls:
+            self._call(vendor, "DELETE", "/_sandbox/counts")
+
     def set_faults(self, vendor: str, **plan) -> dict:
         """Replace the vendor's fault plan (fields of FaultPlan; those left out are 0)."""
         return self._call(vendor, "PUT", "/_sandbox/faults", json=plan).json()

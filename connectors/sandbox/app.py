@@ -6,20 +6,22 @@ import fcntl
 import json
 import os
 import random
+import secrets
 import socket
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .certs import ensure_certificates, server_context
 from .faults import FaultPlan
 from .store import Clock, Store
-from .web import DropConnection, HTTPError, Request, Response, Router, Server
+from .web import CutAnswer, DropConnection, HTTPError, Request, Response, Router, Server
 
 ENV_FILE = "sandbox.env"
 STORE_FILE = "sandbox.db"
+SALESFORCE_CLIENT_KEY = "salesforce:client"  # salesforce/auth.py reads it
 LOCK_FILE = "sandbox.lock"  # held while a sandbox serves the directory or a direct load writes it
 
 
@@ -105,6 +107,8 @@ class Sandbox:
         self.faults: dict[str, FaultPlan] = {"salesforce": FaultPlan(), "hubspot": FaultPlan()}
         self._random = {v: random.Random(0) for v in self.faults}
         self._fault_lock = threading.Lock()
+        self.fault_counts: dict[str, Counter] = {v: Counter() for v in self.faults}
+        self.writes: Counter = Counter()  # (vendor, object, id, field) -> writes through the API
         for vendor, plan in self.settings.faults.items():
             self.set_faults(vendor, plan)
         self._log: deque[dict] = deque(maxlen=200_000)
@@ -132,6 +136,17 @@ class Sandbox:
             tokens = [self.apps[vendor].issue_token()]
             self.store.set_value(f"tokens:{vendor}", tokens)
         return tokens[-1]
+
+    def salesforce_client(self) -> dict[str, str]:
+        """The connected app whose client credentials buy new session ids (made on first use)."""
+        client = self.store.get_value(SALESFORCE_CLIENT_KEY)
+        if not client:
+            client = {
+                "client_id": "3MVG9sandbox." + secrets.token_urlsafe(24),
+                "client_secret": secrets.token_hex(32),
+            }
+            self.store.set_value(SALESFORCE_CLIENT_KEY, client)
+        return client
 
     def add_token(self, vendor: str, token: str) -> None:
         tokens = self.store.get_value(f"tokens:{vendor}", [])
@@ -184,6 +199,9 @@ class Sandbox:
         return {
             "LEADFLOW_SALESFORCE_INSTANCE_URL": self.url("salesforce"),
             "LEADFLOW_SALESFORCE_SESSION_ID": self.token("salesforce"),
+            # The connected app's credentials: leadflow logs in again when a session expires.
+            "LEADFLOW_SALESFORCE_CLIENT_ID": self.salesforce_client()["client_id"],
+            "LEADFLOW_SALESFORCE_CLIENT_SECRET": self.salesforce_client()["client_secret"],
             "LEADFLOW_HUBSPOT_BASE_URL": self.url("hubspot"),
             "LEADFLOW_HUBSPOT_ACCESS_TOKEN": self.token("hubspot"),
             "LEADFLOW_CA_BUNDLE": str(self.ca_path),
@@ -212,10 +230,16 @@ class Sandbox:
                 except (TypeError, ValueError) as err:
                     return Response.json({"error": f"{request.method} {request.path}: {err}"}, 400)
             started = time.perf_counter()
-            status = 0
+            status, fault = 0, None
             try:
-                response = self._inject(app, request) or app.handle(request)
+                fault, response = self._inject(app, request)
+                if fault == "drop":
+                    raise DropConnection()
+                if response is None:
+                    response = _answer(app, request)
                 status = response.status
+                if fault == "reset":
+                    raise CutAnswer(response)
                 return response
             except HTTPError as err:
                 status = err.response.status
@@ -224,26 +248,39 @@ class Sandbox:
                 status = -1
                 raise
             finally:
-                self._record(vendor, request, status, time.perf_counter() - started)
+                if fault:
+                    with self._fault_lock:
+                        self.fault_counts[vendor][fault] += 1
+                self._record(vendor, request, status, time.perf_counter() - started, fault)
 
         return handle
 
-    def _inject(self, app: VendorApp, request: Request) -> Response | None:
+    def _inject(self, app: VendorApp, request: Request) -> tuple[str | None, Response | None]:
+        """The fault this request draws (None where none applies) and the answer it gives."""
         plan = self.faults[app.name]
         if not plan.any() or not app.authorized(request):
-            return None
+            return None, None
         with self._fault_lock:
             kind = plan.pick(self._random[app.name].random())
         if kind is None:
-            return None
-        if kind == "drop":
-            raise DropConnection()
+            return None, None
         if kind == "slow":
             time.sleep(plan.slow_ms / 1000)
-            return None
-        return app.fault(kind, request)
+            return kind, None
+        if kind in ("drop", "reset"):
+            return kind, None  # reset: served as usual, then cut halfway
+        answer = app.fault(kind, request)
+        return (kind if answer is not None else None), answer
 
-    def _record(self, vendor: str, request: Request, status: int, seconds: float) -> None:
+    def tally_writes(self, vendor: str, obj: str, rid: str, fields) -> None:
+        """Count one write of each field of one record (to tell a write sent twice)."""
+        with self._fault_lock:
+            for name in fields:
+                self.writes[(vendor, obj, rid, name)] += 1
+
+    def _record(
+        self, vendor: str, request: Request, status: int, seconds: float, fault: str | None = None
+    ) -> None:
         with self._log_lock:
             self._log_seq += 1
             self._log.append(
@@ -255,6 +292,7 @@ class Sandbox:
                     "status": status,
                     "ms": round(seconds * 1000, 3),
                     "at": time.time(),
+                    "fault": fault,
                 }
             )
 
@@ -289,6 +327,19 @@ class Sandbox:
             return Response.empty()
         if path == "/_sandbox/faults" and method == "GET":
             return Response.json(self.faults[app.name].to_dict())
+        if path == "/_sandbox/faults/counts" and method == "GET":
+            with self._fault_lock:
+                return Response.json(dict(self.fault_counts[app.name]))
+        if path == "/_sandbox/writes" and method == "GET":
+            with self._fault_lock:
+                rows = [[*key, n] for key, n in self.writes.items() if key[0] == app.name]
+            return Response.json({"writes": rows})
+        if path == "/_sandbox/counts" and method == "DELETE":
+            with self._fault_lock:
+                self.fault_counts[app.name].clear()
+                for key in [k for k in self.writes if k[0] == app.name]:
+                    del self.writes[key]
+            return Response.empty()
         if path == "/_sandbox/faults" and method == "PUT":
             try:
                 plan = FaultPlan.from_dict(request.json() or {})
@@ -323,6 +374,13 @@ class Sandbox:
                 return Response.json({"error": f"{obj}: {err}"}, 400)
             loaded[obj] = len(records)
         return Response.json({"loaded": loaded})
+
+
+def _answer(app: VendorApp, request: Request) -> Response:
+    try:
+        return app.handle(request)
+    except HTTPError as err:
+        return err.response
 
 
 def _free_or_zero(port: int) -> int:

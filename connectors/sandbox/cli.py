@@ -176,6 +176,9 @@ def faults_(
     slow_ms: Annotated[int, typer.Option(help="How late a slow answer comes.")] = 2000,
     rate_expire: Annotated[float | None, typer.Option(help="Share answered 401 (expired session).")] = None,
     rate_lock: Annotated[float | None, typer.Option(help="Share of Salesforce writes row-locked.")] = None,
+    rate_reset: Annotated[
+        float | None, typer.Option(help="Share served, then cut off halfway through the answer.")
+    ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the fault plan.")] = False,
     json_out: JsonOption = False,
 ) -> None:
@@ -191,6 +194,7 @@ def faults_(
         "rate_slow": rate_slow,
         "rate_expire": rate_expire,
         "rate_lock": rate_lock,
+        "rate_reset": rate_reset,
     }
     given = {k: v for k, v in rates.items() if v is not None}
     if clear and given:

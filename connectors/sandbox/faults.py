@@ -20,7 +20,8 @@ class FaultPlan:
     429: a rate-limit refusal (Salesforce answers 403 REQUEST_LIMIT_EXCEEDED); 500, 503: server
     errors; drop: the connection closes without an answer; slow: the answer comes `slow_ms` late;
     expire: 401 for an expired session; lock: UNABLE_TO_LOCK_ROW on Salesforce writes (HubSpot and
-    Salesforce reads answer normally).
+    Salesforce reads answer normally); reset: the request is served (a write lands) but the
+    connection closes halfway through the answer.
     """
 
     seed: int = 0
@@ -32,8 +33,10 @@ class FaultPlan:
     slow_ms: int = 2000
     rate_expire: float = 0.0
     rate_lock: float = 0.0
+    rate_reset: float = 0.0
 
-    KINDS = ("429", "500", "503", "drop", "slow", "expire", "lock")
+    # New kinds go last: a seed keeps drawing the same faults for the kinds before them.
+    KINDS = ("429", "500", "503", "drop", "slow", "expire", "lock", "reset")
 
     def __post_init__(self) -> None:
         for name in ("seed", "slow_ms"):

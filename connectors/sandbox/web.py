@@ -81,6 +81,14 @@ class DropConnection(Exception):
     """Raised to close the connection without answering (a fault)."""
 
 
+class CutAnswer(Exception):
+    """Raised to send the head and half the body of an answer, then close (a reset mid-answer)."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status)
+        self.response = response
+
+
 Handler = Callable[[Request], Response]
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
@@ -148,18 +156,28 @@ class _Handler(BaseHTTPRequestHandler):
             headers=self.headers,
             body=body,
         )
+        cut = False
         try:
             response = self.server.app(request)
         except DropConnection:
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
+            self._close()
             return
+        except CutAnswer as err:
+            response, cut = err.response, True
         head = [f"HTTP/1.1 {response.status} {_reason(response.status)}"]
         headers = {"Date": self.date_time_string(), "Content-Length": str(len(response.body))}
         headers.update(response.headers)
         head.extend(f"{k}: {v}" for k, v in headers.items())
-        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
+        body = response.body[: len(response.body) // 2] if cut else response.body
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        if cut:
+            self.wfile.flush()
+            self._close()
+
+    def _close(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -234,3 +235,72 @@ def test_admin_endpoint_refuses_a_bad_plan(box):
     assert answer.status_code == 400 and "rate_500" in answer.json()["error"]
     assert session.put(url, json={"nope": 1}, headers=headers).status_code == 400
     assert session.get(url, headers=headers).json() == FaultPlan().to_dict()
+
+
+# -- resets mid-answer, counts, the write tally -----------------------------------------------
+
+
+def test_reset_serves_the_request_then_cuts_the_answer(box):
+    sf = salesforce(box)
+    rid = sf.Lead.create({"LastName": "Cut", "Company": "Reset Co"})["id"]
+    box.set_faults("salesforce", FaultPlan(rate_reset=1.0))
+    payload = {"allOrNone": False, "records": [{"attributes": {"type": "Lead"}, "Id": rid, "Rating": "Hot"}]}
+    with pytest.raises(requests.exceptions.RequestException):  # the body ends halfway
+        sf.restful("composite/sobjects", method="PATCH", json=payload)
+    box.set_faults("salesforce", FaultPlan())
+    assert sf.Lead.get(rid)["Rating"] == "Hot"  # the write landed all the same
+    assert box.writes[("salesforce", "Lead", rid, "Rating")] == 1
+    assert last(box, "salesforce", 2)[0]["fault"] == "reset"
+    box.set_faults("hubspot", FaultPlan(rate_reset=1.0))
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        hubspot(box).crm.contacts.basic_api.get_page(limit=1)
+
+
+def test_each_kind_is_injected_at_about_its_rate(box):
+    plan = FaultPlan(seed=5, rate_429=0.2, rate_500=0.05, rate_503=0.05, rate_drop=0.02, rate_reset=0.02)
+    plan.rate_expire = 0.06
+    box.set_faults("hubspot", plan)
+    before = dict(box.fault_counts["hubspot"])
+    client = hubspot(box)
+    draws = 1000
+    for _ in range(draws):
+        with contextlib.suppress(Exception):  # faults are expected; the counts say which
+            client.crm.contacts.basic_api.get_page(limit=1)
+    counts = {k: box.fault_counts["hubspot"][k] - before.get(k, 0) for k in ("429", "500", "503", "expire")}
+    counts |= {k: box.fault_counts["hubspot"][k] - before.get(k, 0) for k in ("drop", "reset")}
+    for kind, n in counts.items():
+        rate = getattr(plan, f"rate_{kind}")
+        # Binomial: four standard deviations either side of the mean.
+        spread = 4 * (draws * rate * (1 - rate)) ** 0.5
+        assert abs(n - draws * rate) <= spread, (kind, n, counts)
+    logged = [e["fault"] for e in box.requests(vendor="hubspot")[-draws:]]
+    assert sum(f == "429" for f in logged) == counts["429"]
+
+
+def test_admin_reports_fault_counts_and_writes(box):
+    from connectors.sandbox.admin import SandboxAdmin
+
+    admin = SandboxAdmin(box.directory)
+    admin.clear_counts()
+    sf = salesforce(box)
+    rid = sf.Lead.create({"LastName": "Twice", "Company": "Tally Co"})["id"]
+    sf.Lead.update(rid, {"Rating": "Warm"})
+    sf.Lead.update(rid, {"Rating": "Warm"})
+    box.set_faults("salesforce", FaultPlan(rate_503=1.0))
+    with pytest.raises(SalesforceGeneralError):
+        sf.Lead.get(rid)
+    assert admin.writes("salesforce") == {("Lead", rid, "Rating"): 2}
+    assert admin.fault_counts("salesforce")["503"] >= 1
+    assert admin.fault_counts("hubspot") == {}
+
+
+def test_an_expired_session_logs_in_again_with_client_credentials(box):
+    """The sandbox's connected app buys new session ids; the old one keeps working (see README)."""
+    client = box.salesforce_client()
+    assert box.env["LEADFLOW_SALESFORCE_CLIENT_ID"] == client["client_id"]
+    sf = salesforce(box)
+    url = f"{box.url('salesforce')}/services/oauth2/token"
+    form = {"grant_type": "client_credentials", **client}
+    token = sf.session.post(url, data=form).json()["access_token"]
+    assert token in box.tokens("salesforce")
+    assert sf.session.post(url, data={**form, "client_secret": "wrong"}).status_code == 400

@@ -119,6 +119,8 @@ def install(app) -> None:
                 rows.append(records.build(otype, rec.id, props, rec.created, now))
                 results.append(records.shape(otype, rows[-1], list(props)))
             app.store.put_many(rows)
+            for rec, _, changes in found:
+                app.sandbox.tally_writes(app.name, otype.name, rec.id, changes or {})
         return _answer(app, started, results, [_missing(otype, missing)] if missing else [])
 
     def upsert(request: Request) -> Response:

@@ -37,6 +37,7 @@ class SalesforceApp(VendorApp):
         super().__init__(sandbox)
         self.schema = Schema(self.store)
         self.writer = Writer(self.store, self.schema, self.clock)
+        self.writer.tally = lambda obj, rid, names: sandbox.tally_writes(self.name, obj, rid, names)
         self.queries = QueryEngine(self.store, self.schema, self.clock.now_ms)
         self.usage = ApiUsage(self.store, self.clock, lambda: self.settings.salesforce_daily_limit)
         self.loader = Loader(self.store, self.schema, self.clock)

@@ -10,6 +10,7 @@ import string
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
+from ..app import SALESFORCE_CLIENT_KEY
 from ..web import Request, Response
 from . import ids
 from .writes import API_USER_ID
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from .app import SalesforceApp
 
 ORG_ID = ids.make_id(ids.KEY_PREFIXES["Organization"], 1)
-CLIENT_KEY = "salesforce:client"  # {"client_id": ..., "client_secret": ...} for client_credentials
+CLIENT_KEY = SALESFORCE_CLIENT_KEY  # {"client_id": ..., "client_secret": ...} for client_credentials
 _TOKEN_CHARS = string.ascii_letters + string.digits + "._"
 
 

@@ -22,6 +22,7 @@ class Change:
     record: Record
     created: bool = False
     extra: list[Record] = field(default_factory=list)  # rows written alongside (field history)
+    fields: tuple[str, ...] = ()  # the fields an update set, for the sandbox's write tally
 
 
 def readonly_error(names: list[str]) -> SalesforceError:
@@ -40,6 +41,7 @@ def deleted_error() -> SalesforceError:
 class Writer:
     def __init__(self, store: Store, schema: Schema, clock: Clock):
         self.store, self.schema, self.clock = store, schema, clock
+        self.tally = None  # called with (object, id, fields) for every update committed
 
     def parse(self, obj: SObject, body) -> dict[Field, object]:
         """The body's fields, typed; unknown fields and JSON type errors fail the whole request."""
@@ -132,7 +134,7 @@ class Writer:
         derive(self, obj, data, rec.data, set(changes), now)
         stamp = times.ms_to_iso(now)
         data.update(LastModifiedDate=stamp, LastModifiedById=API_USER_ID, SystemModstamp=stamp)
-        change = Change(Record(VENDOR, obj.name, rec.id, data, rec.created, now))
+        change = Change(Record(VENDOR, obj.name, rec.id, data, rec.created, now), fields=tuple(changes))
         change.extra += self.activity_rollup(obj, data, now)
         if obj.name == "Lead" and "Status" in changes and changes["Status"] != rec.data.get("Status"):
             change.extra.append(
@@ -151,6 +153,10 @@ class Writer:
 
     def commit(self, changes: list[Change]) -> None:
         self.store.put_many([r for c in changes for r in (c.record, *c.extra)])
+        if self.tally is not None:
+            for c in changes:
+                if c.fields:
+                    self.tally(c.record.object, c.record.id, c.fields)
 
     # -- helpers -----------------------------------------------------------------------------
 
