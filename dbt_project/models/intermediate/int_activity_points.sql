@@ -2,7 +2,8 @@
 -- moment: an activity tops its type up to the cap and no further. A type's points then decay
 -- by its half-life (halving every half_life_days) or count in full for window_days (the two
 -- may be combined; with neither they never fade). Activities after the run date are left out.
--- Types without a cap give their points in full, with no window to compute.
+-- Types without a cap give their points in full, with no window to compute; so do the types
+-- of a person whose points, all of them undecayed, stay within the cap (most).
 --
 -- The cap at the moment of each activity has a closed form, so no row-by-row recursion:
 -- with x = days from the run date / half-life (0 without decay) and P = the running sum of
@@ -59,12 +60,31 @@ ruled as (
         {%- endif %}
 ),
 
-uncapped_given as (
-    select
-        *,
-        points as points_given
+-- A type whose points, every one undecayed, stay within its cap never reaches it (the sum
+-- decayed is never more): only the other types of each person need a window, most need none.
+over_cap as (
+    select person_id, activity_type
     from ruled
-    where cap is null
+    where cap is not null
+    group by person_id, activity_type
+    having sum(points) > any_value(cap)
+),
+
+capped as (
+    select
+        ruled.activity_id,
+        ruled.person_id,
+        ruled.activity_type,
+        ruled.occurred_at,
+        ruled.points,
+        ruled.cap,
+        ruled.half_life_days,
+        ruled.window_days
+    from ruled
+    semi join over_cap
+        on
+            over_cap.person_id = ruled.person_id
+            and over_cap.activity_type = ruled.activity_type
 ),
 
 -- Capped half-life types and capped types without decay: the closed form above.
@@ -82,8 +102,8 @@ decaying as (
                 ),
                 0
             ) as decay_exponent
-        from ruled
-        where cap is not null and (half_life_days is not null or window_days is null)
+        from capped
+        where half_life_days is not null or window_days is null
     )
     window running as (
         partition by person_id, activity_type order by occurred_at, activity_id
@@ -93,7 +113,7 @@ decaying as (
 
 decaying_given as (
     select
-        * exclude (decay_exponent, scaled_sum, room),
+        activity_id,
         points + pow(2, -decay_exponent) * (
             least(0, min(room) over running) - least(0, coalesce(min(room) over before, 0))
         ) as points_given
@@ -116,59 +136,57 @@ decaying_given as (
 
 -- Window-only types: points up to the room the cap leaves after what the type gave in the
 -- window before (earlier activities at the same moment first).
-windowed as (
+windowed_given as (
     select
-        *,
-        sum(points) over (
-            partition by person_id, activity_type order by window_order
-            range between cast(window_days * 86400e6 * 8 as bigint) preceding and current row
-            exclude current row
-        ) as points_in_window_before
+        activity_id,
+        least(points, greatest(cap - coalesce(points_in_window_before, 0), 0)) as points_given
     from (
         select
             *,
-            epoch_us(occurred_at) * 8
-            + least(row_number() over (partition by person_id, activity_type, occurred_at order by activity_id) - 1, 7)
-                as window_order
-        from ruled
-        where cap is not null and half_life_days is null and window_days is not null
+            sum(points) over (
+                partition by person_id, activity_type order by window_order
+                range between cast(window_days * 86400e6 * 8 as bigint) preceding and current row
+                exclude current row
+            ) as points_in_window_before
+        from (
+            select
+                *,
+                epoch_us(occurred_at) * 8
+                + least(row_number() over (partition by person_id, activity_type, occurred_at order by activity_id) - 1, 7)
+                    as window_order
+            from capped
+            where half_life_days is null and window_days is not null
+        )
     )
 ),
 
-windowed_given as (
-    select
-        * exclude (window_order, points_in_window_before),
-        least(points, greatest(cap - coalesce(points_in_window_before, 0), 0)) as points_given
-    from windowed
-),
-
-unioned as (
-    select * from uncapped_given
-    union all by name
+capped_given as (
     select * from decaying_given
-    union all by name
+    union all
     select * from windowed_given
 ),
 
 final as (
     select
-        activity_id,
-        person_id,
-        activity_type,
-        score_group,
-        source,
-        source_value,
-        actor_id,
-        occurred_at,
-        is_lead_signal,
-        points as rule_points,
-        cap,
-        half_life_days,
-        window_days,
+        ruled.activity_id,
+        ruled.person_id,
+        ruled.activity_type,
+        ruled.score_group,
+        ruled.source,
+        ruled.source_value,
+        ruled.actor_id,
+        ruled.occurred_at,
+        ruled.is_lead_signal,
+        ruled.points as rule_points,
+        ruled.cap,
+        ruled.half_life_days,
+        ruled.window_days,
         -- Rounded away from float noise: 1e-9 of a point explains nothing.
-        round(points_given, 9) as points_given,
-        round(points_given, 9) < points as is_capped
-    from unioned
+        round(coalesce(capped_given.points_given, ruled.points), 9) as points_given,
+        round(coalesce(capped_given.points_given, ruled.points), 9) < ruled.points as is_capped
+    from ruled
+    left join capped_given
+        on capped_given.activity_id = ruled.activity_id
 )
 
 select * from final

@@ -113,7 +113,8 @@ class_entries as (
         half_life_days,
         entered_at,
         sum(scaled) as scaled
-    from given,
+    -- Only people with a moment that could reach a threshold need their running points.
+    from (select * from given where person_id in (select person_id from candidates)) as given,
     lateral (
         select
             unnest([occurred_at, occurred_at + to_microseconds(cast(window_days * 86400e6 as bigint) + 1)])
