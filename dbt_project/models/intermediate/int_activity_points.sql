@@ -60,8 +60,8 @@ ruled as (
         {%- endif %}
 ),
 
--- A type whose points, every one undecayed, stay within its cap never reaches it (the sum
--- decayed is never more): only the other types of each person need a window, most need none.
+-- The types of a person that can pass their cap: their points, all undecayed, add up to more
+-- (decay only lowers the sum). Only these activities need the windows below.
 over_cap as (
     select person_id, activity_type
     from ruled
@@ -70,7 +70,7 @@ over_cap as (
     having sum(points) > any_value(cap)
 ),
 
-capped as (
+over_cap_activities as (
     select
         ruled.activity_id,
         ruled.person_id,
@@ -102,7 +102,7 @@ decaying as (
                 ),
                 0
             ) as decay_exponent
-        from capped
+        from over_cap_activities
         where half_life_days is not null or window_days is null
     )
     window running as (
@@ -154,7 +154,7 @@ windowed_given as (
                 epoch_us(occurred_at) * 8
                 + least(row_number() over (partition by person_id, activity_type, occurred_at order by activity_id) - 1, 7)
                     as window_order
-            from capped
+            from over_cap_activities
             where half_life_days is null and window_days is not null
         )
     )
