@@ -1,4 +1,4 @@
-"""The nightly's incremental build (int_activities, int_activity_points, int_score_history and the
+"""The nightly's incremental build (int_activities, int_activity_caps, int_score_history and the
 staging tables under them) ends where a full build of the same data ends, table for table."""
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     with duckdb.connect(str(work / "leadflow.duckdb")) as con:
         first_night(con)
     # As if the points failed that night: the next build recomputes that night's people too.
-    run(work, monkeypatch, 1, "--exclude", "int_activity_points+")
+    run(work, monkeypatch, 1, "--exclude", "int_activity_caps+")
     window = query(work, "select is_full from int_build_window")[0][0]
     touched = query(work, "select count(*) from int_touched_people")[0][0]
     people = query(work, "select count(*) from int_people_unified")[0][0]

@@ -1,11 +1,11 @@
-{#- The nightly's incremental models (int_activities, int_activity_points) recompute only the
+{#- The nightly's incremental models (int_activities, int_activity_caps ...) recompute only the
     people touched since their last build. Each records, once built, what it has seen
     (dbt_state.increments); int_build_window compares that with this build, int_touched_people
     lists the people to recompute. -#}
 
 {% macro increment_models() -%}
     {{ return([
-        'int_people_unified', 'int_people_fit', 'int_activities', 'int_activity_points',
+        'int_people_unified', 'int_people_fit', 'int_activities', 'int_activity_caps',
         'int_tracked_counts', 'int_score_history',
     ]) }}
 {%- endmacro %}

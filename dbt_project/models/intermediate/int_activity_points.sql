@@ -1,30 +1,10 @@
--- The points each activity gave when it happened (activity_rules), capped per type at that
--- moment: an activity tops its type up to the cap and no further. A type's points then decay
--- by its half-life (halving every half_life_days) or count in full for window_days (the two
--- may be combined; with neither they never fade). Activities after the run date are left out.
--- Types without a cap give their points in full, with no window to compute; so do the types
--- of a person whose points, all of them undecayed, stay within the cap (most).
---
--- The cap at the moment of each activity has a closed form, so no row-by-row recursion:
--- with x = days from the run date / half-life (0 without decay) and P = the running sum of
--- points x 2^x, the type's points right after activity a are 2^-x_a x (P_a + m_a), where
--- m_a = min(0, min over j <= a of (cap x 2^x_j - P_j)); so activity a gave
--- points_a + 2^-x_a x (m_a - m_(a-1)). Two sorted passes per type: P, then both m.
--- (Any reference moment gives the same points; the run date keeps 2^x at most 1, and x is
--- held above -1000 so that 2^x never underflows to zero.)
--- For window-only types the room under the cap is what the type gave in the window before.
---
--- Kept up to date, not rebuilt: a person's points depend on their activities alone, so the
--- nightly recomputes the people touched since the last build (int_touched_people) only.
--- depends_on: {{ ref('int_build_window') }}
--- depends_on: {{ ref('int_touched_people') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ forget_touched_people() }}",
-    post_hook="{{ record_increment() }}",
-) }}
+-- Each activity up to the run date with the points it gave when it happened: its rule's points
+-- (activity_rules), or what the type's cap left of them then (int_activity_caps), and how its
+-- points fade (half-life, window). Decay to the run date is applied downstream.
+-- A view: the rule's columns are constants per type, and few activities are capped, so writing
+-- a copy of every activity (20,000,000 at a time) would cost more than this join each time it
+-- is read (the nightly reads it for the people it recomputes).
+{{ config(materialized='view') }}
 with
 
 activities as (
@@ -35,158 +15,33 @@ activity_rules as (
     select * from {{ ref('activity_rules') }}
 ),
 
-ruled as (
-    select
-        activities.activity_id,
-        activities.person_id,
-        activities.activity_type,
-        activities.source,
-        activities.source_value,
-        activities.actor_id,
-        activities.occurred_at,
-        activity_rules.score_group,
-        activity_rules.points,
-        activity_rules.cap,
-        activity_rules.half_life_days,
-        activity_rules.window_days,
-        activity_rules.is_lead_signal
-    from activities
-    inner join activity_rules
-        on activity_rules.activity_type = activities.activity_type
-    where
-        activities.occurred_at < {{ as_of_end() }}
-        {% if is_incremental() -%}
-        and {{ touched_people_condition() }}
-        {%- endif %}
-),
-
--- The types of a person that can pass their cap: their points, all undecayed, add up to more
--- (decay only lowers the sum). Only these activities need the windows below.
-over_cap as (
-    select person_id, activity_type
-    from ruled
-    where cap is not null
-    group by person_id, activity_type
-    having sum(points) > any_value(cap)
-),
-
-over_cap_activities as (
-    select
-        ruled.activity_id,
-        ruled.person_id,
-        ruled.activity_type,
-        ruled.occurred_at,
-        ruled.points,
-        ruled.cap,
-        ruled.half_life_days,
-        ruled.window_days
-    from ruled
-    semi join over_cap
-        on
-            over_cap.person_id = ruled.person_id
-            and over_cap.activity_type = ruled.activity_type
-),
-
--- Capped half-life types and capped types without decay: the closed form above.
-decaying as (
-    select
-        *,
-        sum(points * pow(2, decay_exponent)) over running as scaled_sum
-    from (
-        select
-            *,
-            coalesce(
-                greatest(
-                    (epoch(occurred_at) - epoch({{ as_of_end() }})) / 86400.0 / half_life_days,
-                    -1000
-                ),
-                0
-            ) as decay_exponent
-        from over_cap_activities
-        where half_life_days is not null or window_days is null
-    )
-    window running as (
-        partition by person_id, activity_type order by occurred_at, activity_id
-        rows between unbounded preceding and current row
-    )
-),
-
-decaying_given as (
-    select
-        activity_id,
-        points + pow(2, -decay_exponent) * (
-            least(0, min(room) over running) - least(0, coalesce(min(room) over before, 0))
-        ) as points_given
-    from (
-        select
-            *,
-            cap * pow(2, decay_exponent) - scaled_sum as room
-        from decaying
-    )
-    window
-        running as (
-            partition by person_id, activity_type order by occurred_at, activity_id
-            rows between unbounded preceding and current row
-        ),
-        before as (
-            partition by person_id, activity_type order by occurred_at, activity_id
-            rows between unbounded preceding and 1 preceding
-        )
-),
-
--- Window-only types: points up to the room the cap leaves after what the type gave in the
--- window before (earlier activities at the same moment first).
-windowed_given as (
-    select
-        activity_id,
-        least(points, greatest(cap - coalesce(points_in_window_before, 0), 0)) as points_given
-    from (
-        select
-            *,
-            sum(points) over (
-                partition by person_id, activity_type order by window_order
-                range between cast(window_days * 86400e6 * 8 as bigint) preceding and current row
-                exclude current row
-            ) as points_in_window_before
-        from (
-            select
-                *,
-                epoch_us(occurred_at) * 8
-                + least(row_number() over (partition by person_id, activity_type, occurred_at order by activity_id) - 1, 7)
-                    as window_order
-            from over_cap_activities
-            where half_life_days is null and window_days is not null
-        )
-    )
-),
-
-capped_given as (
-    select * from decaying_given
-    union all
-    select * from windowed_given
+caps as (
+    select * from {{ ref('int_activity_caps') }}
 ),
 
 final as (
     select
-        ruled.activity_id,
-        ruled.person_id,
-        ruled.activity_type,
-        ruled.score_group,
-        ruled.source,
-        ruled.source_value,
-        ruled.actor_id,
-        ruled.occurred_at,
-        ruled.is_lead_signal,
-        ruled.points as rule_points,
-        ruled.cap,
-        ruled.half_life_days,
-        ruled.window_days,
-        -- Rounded away from float noise: 1e-9 of a point explains nothing.
-        round(coalesce(capped_given.points_given, ruled.points), 9) as points_given,
-        round(coalesce(capped_given.points_given, ruled.points), 9) < ruled.points as is_capped
-    from ruled
-    left join capped_given
-        on capped_given.activity_id = ruled.activity_id
+        activities.activity_id,
+        activities.person_id,
+        activities.activity_type,
+        activity_rules.score_group,
+        activities.source,
+        activities.source_value,
+        activities.actor_id,
+        activities.occurred_at,
+        activity_rules.is_lead_signal,
+        activity_rules.points as rule_points,
+        activity_rules.cap,
+        activity_rules.half_life_days,
+        activity_rules.window_days,
+        coalesce(caps.points_given, round(activity_rules.points, 9)) as points_given,
+        caps.activity_id is not null as is_capped
+    from activities
+    inner join activity_rules
+        on activity_rules.activity_type = activities.activity_type
+    left join caps
+        on caps.activity_id = activities.activity_id
+    where activities.occurred_at < {{ as_of_end() }}
 )
 
 select * from final
