@@ -13,6 +13,25 @@
 {%- set since -%}
 {% if loaded_since is not none %}where _loaded_at > {{ loaded_since }}{% endif %}
 {%- endset %}
+{#- What activity_mapping matches, per source: each branch below computes it, and so does
+    source_values, straight from the staging tables (a CTE read twice would be materialized,
+    every activity's row of it). -#}
+{%- set form_value = "coalesce(forms.form_name, form_submissions.form_id)" %}
+{%- set email_value -%}
+email_events.event_type || coalesce(
+                ':' || case email_events.event_type
+                    when 'BOUNCE' then email_events.bounce_category
+                    when 'STATUSCHANGE' then email_events.subscription_status
+                end,
+                ''
+            )
+{%- endset %}
+{%- set web_value = "web_events.page_path" %}
+{%- set task_value = "coalesce(tasks.task_type, tasks.task_subtype, 'Task')" %}
+{%- set event_value = "coalesce(new_calendar_events.event_type, new_calendar_events.event_subtype, 'Event')" %}
+{%- set campaign_value = "coalesce(campaigns.campaign_type, 'Other') || ':' || coalesce(campaign_members.status, '')" %}
+{%- set product_value = "product_usage.event_name" %}
+{%- set since_in = ('where ALIAS._loaded_at > ' ~ loaded_since) if loaded_since is not none else '' %}
     with
 
     records as (
@@ -140,7 +159,7 @@
             form_submissions.conversion_id as source_record_id,
             person_emails.person_id,
             form_submissions.submitted_at as occurred_at,
-            coalesce(forms.form_name, form_submissions.form_id) as source_value,
+            {{ form_value }} as source_value,
             cast(null as varchar) as actor_id
         from form_submissions
         inner join person_emails
@@ -155,13 +174,7 @@
             email_events.email_event_id as source_record_id,
             person_emails.person_id,
             email_events.occurred_at,
-            email_events.event_type || coalesce(
-                ':' || case email_events.event_type
-                    when 'BOUNCE' then email_events.bounce_category
-                    when 'STATUSCHANGE' then email_events.subscription_status
-                end,
-                ''
-            ) as source_value,
+            {{ email_value }} as source_value,
             cast(null as varchar) as actor_id
         from email_events
         inner join person_emails
@@ -174,7 +187,7 @@
             web_events.web_event_id as source_record_id,
             record_people.person_id,
             web_events.occurred_at,
-            web_events.page_path as source_value,
+            {{ web_value }} as source_value,
             cast(null as varchar) as actor_id
         from web_events
         inner join record_people
@@ -235,7 +248,7 @@
             tasks.task_id as source_record_id,
             record_people.person_id,
             tasks.created_at as occurred_at,
-            coalesce(tasks.task_type, tasks.task_subtype, 'Task') as source_value,
+            {{ task_value }} as source_value,
             tasks.owner_id as actor_id
         from tasks
         inner join record_people
@@ -265,7 +278,7 @@
                 new_calendar_events.activity_at,
                 cast(new_calendar_events.activity_date as timestamp)
             ) as occurred_at,
-            coalesce(new_calendar_events.event_type, new_calendar_events.event_subtype, 'Event') as source_value,
+            {{ event_value }} as source_value,
             new_calendar_events.owner_id as actor_id
         from new_calendar_events
         inner join record_people
@@ -280,7 +293,7 @@
             campaign_members.campaign_member_id as source_record_id,
             record_people.person_id,
             campaign_members.created_at as occurred_at,
-            coalesce(campaigns.campaign_type, 'Other') || ':' || coalesce(campaign_members.status, '') as source_value,
+            {{ campaign_value }} as source_value,
             cast(null as varchar) as actor_id
         from campaign_members
         inner join record_people
@@ -345,7 +358,7 @@
             product_usage.usage_event_id as source_record_id,
             person_emails.person_id,
             product_usage.occurred_at,
-            product_usage.event_name as source_value,
+            {{ product_value }} as source_value,
             cast(null as varchar) as actor_id
         from product_usage
         inner join person_emails
@@ -375,10 +388,46 @@
     ),
 
     -- Values repeat a lot: each distinct one is matched to the seed once, the most specific row
-    -- first (an exact value, then the longest pattern).
+    -- first (an exact value, then the longest pattern). Read from the staging tables, not from
+    -- unioned (see source_values' note at the top); a value of a row no person has is harmless.
     source_values as (
-        select distinct source, source_value
-        from unioned
+        select distinct 'hubspot_form' as source, {{ form_value }} as source_value
+        from {{ ref('stg_hubspot__form_submissions') }} as form_submissions
+        left join forms
+            on forms.form_id = form_submissions.form_id
+        {{ since_in | replace('ALIAS', 'form_submissions') }}
+        union
+        select distinct 'hubspot_email_event', {{ email_value }}
+        from {{ ref('stg_hubspot__email_events') }} as email_events
+        {{ since_in | replace('ALIAS', 'email_events') }}
+        union
+        select distinct 'hubspot_web_event', {{ web_value }}
+        from {{ ref('stg_hubspot__web_events') }} as web_events
+        {{ since_in | replace('ALIAS', 'web_events') }}
+        union
+        select 'hubspot_engagement', unnest(['call', 'meeting', 'note'])
+        union
+        select distinct 'hubspot_engagement', 'email:' || coalesce(emails.direction, 'EMAIL')
+        from {{ ref('stg_hubspot__emails') }} as emails
+        {{ since_in | replace('ALIAS', 'emails') }}
+        union
+        select distinct 'salesforce_task', {{ task_value }}
+        from {{ ref('stg_salesforce__tasks') }} as tasks
+        {{ since_in | replace('ALIAS', 'tasks') }}
+        union
+        select distinct 'salesforce_event', {{ event_value }}
+        from new_calendar_events
+        union
+        select distinct 'salesforce_campaign_member', {{ campaign_value }}
+        from {{ ref('stg_salesforce__campaign_members') }} as campaign_members
+        left join campaigns
+            on campaigns.campaign_id = campaign_members.campaign_id
+        {{ since_in | replace('ALIAS', 'campaign_members') }}
+        union
+        select 'hubspot_chat', unnest(['thread', 'intent'])
+        union
+        select distinct 'product_usage', {{ product_value }}
+        from product_usage
     ),
 
     value_types as (
