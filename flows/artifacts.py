@@ -77,7 +77,7 @@ def scored_people(wh: Warehouse) -> int:
     return wh.query("select count(*) from main.people where score is not null")[0][0]
 
 
-def _markdown(flow: str, counts: RunCounts, notes: list[str]) -> str:
+def _markdown(flow: str, counts: RunCounts, notes: list[str], details: list[str]) -> str:
     labels = {
         "extracted": "Records extracted",
         "scored_people": "People scored",
@@ -88,7 +88,8 @@ def _markdown(flow: str, counts: RunCounts, notes: list[str]) -> str:
     }
     lines = [f"# leadflow {flow}", "", "| | |", "|:--|--:|"]
     lines += [f"| {labels[k]} | {v:,} |" for k, v in asdict(counts).items()]
-    return "\n".join(lines + [""] + [f"- {n}" for n in notes])
+    lines += [""] + [f"- {n}" for n in notes]
+    return "\n".join(lines + ([""] + details if details else []))
 
 
 def publish(
@@ -97,8 +98,12 @@ def publish(
     stage_changes: list[dict],
     rejects: list[dict],
     notes: list[str] | None = None,
+    details: list[str] | None = None,
 ) -> None:
-    """The run's summary and its two tables, as artifacts keyed by flow (the UI keeps their history)."""
+    """The run's summary and its two tables, as artifacts keyed by flow (the UI keeps their history).
+
+    `details` are further markdown lines for the summary, after its notes.
+    """
     hidden = secrets()
     notes = list(notes or [])
     for name, rows in (("stage changes", stage_changes), ("rejects", rejects)):
@@ -106,7 +111,7 @@ def publish(
             notes.append(f"{name}: the table shows the first {TABLE_ROWS:,} of {len(rows):,}")
     create_markdown_artifact(
         key=f"leadflow-{flow}-summary",
-        markdown=redact(_markdown(flow, counts, notes), hidden),
+        markdown=redact(_markdown(flow, counts, notes, details or []), hidden),
         description=f"leadflow {flow}: what this run did",
     )
     create_table_artifact(
@@ -198,13 +203,33 @@ def _unfinished(extracted: list[dict]) -> list[str]:
     ]
 
 
+def _per_object(extracted: list[dict]) -> list[str]:
+    """The summary's table of what each object's extract read and spent."""
+    lines = [
+        "## Per object",
+        "",
+        "| object | records | new | changed | API calls | status |",
+        "|:--|--:|--:|--:|--:|:--|",
+    ]
+    lines += [
+        f"| {r['source']}.{r['object']} | {r['records']:,} | {r['new']:,} | {r['changed']:,} "
+        f"| {r['api_calls']:,} | {r['status']} |"
+        for r in extracted
+    ]
+    return lines
+
+
 def publish_extract(flow: str, extracted: list[dict]) -> None:
-    """A backfill's artifacts: records read and calls spent per object."""
+    """An extract's or a backfill's artifacts: records read and calls spent, in all and per object.
+
+    An extract refuses no records: its stage-change and reject tables are published empty, so
+    every flow leaves the same three keys.
+    """
     counts = RunCounts(
         extracted=sum(r["records"] for r in extracted),
         api_calls=sum(r["api_calls"] for r in extracted),
     )
-    publish(flow, counts, [], [], _unfinished(extracted))
+    publish(flow, counts, [], [], _unfinished(extracted), _per_object(extracted))
 
 
 def publish_nightly(duckdb_path, summary: dict, skipped: list[str]) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from flows import cli_calibrate, cli_ops
-from flows.exits import EPILOG, PARTIAL, failures, partial_reason, showing_progress
+from flows.exits import EPILOG, FAILED, PARTIAL, failures, partial_reason, showing_progress
 from flows.render import print_summary, print_writeback
 
 app = typer.Typer(
@@ -252,7 +252,7 @@ def route(
     _done(result, as_json, print_what_if)
 
 
-@app.command()
+@app.command(epilog=EPILOG)
 def report(
     out: Annotated[
         Path | None,
@@ -261,19 +261,22 @@ def report(
         ),
     ] = None,
     env_file: EnvFile = None,
+    as_json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Write a static HTML report of the last build: funnel, scores, conversion, SLA, lead value."""
     _use_env_file(env_file)
-    from flows.report import ReportError, report_dir, write_report
+    from flows.report import ReportError, render_report, report_dir
     from flows.settings import load_settings
 
-    settings = load_settings()
-    try:
-        index = write_report(settings.duckdb_path, out or report_dir(settings))
-    except ReportError as err:
-        typer.echo(f"report: {err}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"report written: {index.resolve().as_uri()}")
+    with failures("report"):
+        settings = load_settings()
+        try:
+            written = render_report(settings.duckdb_path, out or report_dir(settings))
+        except ReportError as err:
+            typer.echo(f"leadflow report: {err}", err=True)
+            raise typer.Exit(FAILED) from None
+    _done(written.summary(), as_json, lambda r: typer.echo(f"report written: {r['url']}"), quiet)
 
 
 @app.command()

@@ -19,7 +19,7 @@ from connectors.product import FileDropSource
 from connectors.salesforce import OBJECTS as SALESFORCE_OBJECTS
 from connectors.salesforce import SalesforceSource
 from flows import progress
-from flows.artifacts import record_failure
+from flows.artifacts import publish_extract, record_failure
 from flows.budget import record_budget
 from flows.locks import object_lock
 from flows.ratelimits import hubspot_client
@@ -270,6 +270,7 @@ def extract(
             "API budget spent: stopped cleanly at %s; the next run resumes where these stopped",
             ", ".join(stopped),
         )
+    publish_extract("extract", results)
     return results
 
 

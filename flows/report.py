@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.report_page import SCORE_BIN, page
+from flows.report_page import SCORE_BIN, Figure, figures, page
 from flows.warehouse import Warehouse
 
 STAGES = ("lead", "mql", "sql", "opportunity", "customer")
@@ -130,17 +130,47 @@ def collect(wh: Warehouse) -> ReportData:
     )
 
 
-def write_report(duckdb_path: Path | str, out_dir: Path | str, run_at: datetime | None = None) -> Path:
-    """Write DIR/index.html from the warehouse; answers the file's path."""
+@dataclass
+class WrittenReport:
+    """What a report run wrote: its one page and the charts on it."""
+
+    index: Path
+    data: ReportData
+    charts: list[Figure]
+
+    def summary(self) -> dict:
+        """For scripts (`leadflow report --json`): the folder, its files, the charts and the dates."""
+        return {
+            "out_dir": str(self.index.parent.resolve()),
+            "files": [str(self.index.resolve())],
+            "url": self.index.resolve().as_uri(),
+            "as_of": self.data.as_of,
+            "built_at": self.data.built_at,
+            "people": self.data.people,
+            # drawn: false where the chart has no data yet (the page says so in its place)
+            "charts": [{"key": f.key, "title": f.title, "drawn": bool(f.svg)} for f in self.charts],
+        }
+
+
+def render_report(
+    duckdb_path: Path | str, out_dir: Path | str, run_at: datetime | None = None
+) -> WrittenReport:
+    """Write DIR/index.html from the warehouse; answers what was written."""
     if not Path(duckdb_path).exists():
         raise ReportError(f"no DuckDB file at {duckdb_path}: run `leadflow run nightly` first")
     with Warehouse(duckdb_path) as wh:
         data = collect(wh)
+    charts = figures(data)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     index = out / "index.html"
-    index.write_text(page(data, run_at or datetime.now(UTC)), encoding="utf-8")
-    return index
+    index.write_text(page(data, run_at or datetime.now(UTC), charts), encoding="utf-8")
+    return WrittenReport(index, data, charts)
+
+
+def write_report(duckdb_path: Path | str, out_dir: Path | str, run_at: datetime | None = None) -> Path:
+    """Write DIR/index.html from the warehouse; answers the file's path."""
+    return render_report(duckdb_path, out_dir, run_at).index
 
 
 def report_dir(settings) -> Path:

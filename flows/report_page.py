@@ -236,15 +236,15 @@ def _figure(f: Figure) -> str:
     return f"<figure id='{f.key}'><h2>{escape(f.title)}</h2>{body}{caption}</figure>"
 
 
-def page(data, run_at: datetime) -> str:
-    """The whole report as one self-contained HTML document."""
+def page(data, run_at: datetime, charts: list[Figure] | None = None) -> str:
+    """The whole report as one self-contained HTML document (`charts`: figures(data), if made)."""
     built = f"{data.built_at:%Y-%m-%d %H:%M} UTC" if data.built_at else "unknown"
     header = (
         "<header><h1>leadflow report</h1>"
         f"<p>Report written {run_at:%Y-%m-%d %H:%M} UTC &middot; data as of {data.as_of or 'unknown'} "
         f"(scores and stages) &middot; last build {built} &middot; {data.people:,} people</p></header>"
     )
-    body = "".join(_figure(f) for f in figures(data))
+    body = "".join(_figure(f) for f in (figures(data) if charts is None else charts))
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>"

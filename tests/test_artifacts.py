@@ -1,4 +1,4 @@
-"""Prefect artifacts of build and write-back runs, the failure record, and tokens kept out of both."""
+"""Prefect artifacts of extract, build and write-back runs, the failure record, and no token in any."""
 
 from __future__ import annotations
 
@@ -163,6 +163,32 @@ def test_build_run_leaves_people_scored_and_queued_stage_changes(prefect_harness
     assert f"| Stage changes | {len(queued):,} |" in found["leadflow-build-summary"]
     assert sorted(r["record_id"] for r in found["leadflow-build-stage-changes"]) == sorted(
         r for (r,) in queued
+    )
+
+
+def test_extract_run_leaves_its_counts_per_object_and_no_token(box, env):
+    from flows.extract import extract
+
+    state = extract(objects=["Lead", "contacts"], return_state=True)
+    results = state.result()
+    assert {(r["source"], r["object"]) for r in results} == {("salesforce", "Lead"), ("hubspot", "contacts")}
+    assert all(r["records"] > 0 and r["api_calls"] > 0 for r in results)
+
+    found = artifacts(state.state_details.flow_run_id)
+    markdown = found["leadflow-extract-summary"]
+    assert f"| Records extracted | {sum(r['records'] for r in results):,} |" in markdown
+    assert f"| API calls spent | {sum(r['api_calls'] for r in results):,} |" in markdown
+    assert "| Records rejected | 0 |" in markdown
+    for r in results:
+        row = (
+            f"| {r['source']}.{r['object']} | {r['records']:,} | {r['new']:,} | {r['changed']:,} "
+            f"| {r['api_calls']:,} | complete |"
+        )
+        assert row in markdown
+    assert found["leadflow-extract-stage-changes"] == [] and found["leadflow-extract-rejects"] == []
+    tokens = [box.token("salesforce"), box.token("hubspot")]
+    assert not any(
+        t in json.dumps(found, default=str) + "\n".join(logs(state.state_details.flow_run_id)) for t in tokens
     )
 
 

@@ -3,6 +3,7 @@ link artifact the nightly leaves."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from datetime import datetime
@@ -160,6 +161,38 @@ def test_cli_writes_the_report_and_says_why_it_cannot(built, tmp_path, monkeypat
     assert result.exit_code == 1
     assert "run `leadflow run nightly` first" in result.output
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_cli_json_says_what_it_wrote_and_quiet_says_nothing(built, tmp_path, monkeypatch):
+    from flows.cli import app
+
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(built))
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)  # stdout holds the JSON and nothing else
+    index = (tmp_path / "out" / "index.html").resolve()
+    assert answer["out_dir"] == str(index.parent)
+    assert answer["files"] == [str(index)] and index.exists()
+    assert answer["url"] == index.as_uri()
+    assert answer["as_of"] == TODAY.isoformat() and answer["people"] == len(people(built))
+    with Warehouse(built) as wh:
+        expected = figures(collect(wh))
+    assert [(c["key"], c["title"]) for c in answer["charts"]] == [(f.key, f.title) for f in expected]
+    html = index.read_text()
+    for chart in answer["charts"]:  # every chart named is on the page, drawn (this company has data)
+        assert chart["drawn"] and f"<figure id='{chart['key']}'>" in html, chart
+        assert f"<svg data-chart='{chart['key']}'" in html, chart
+
+    quiet = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "quiet"), "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    assert (tmp_path / "quiet" / "index.html").exists()
+
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(tmp_path / "none.duckdb"))
+    for flag in ("--quiet", "--json"):
+        failed = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "none"), flag])
+        assert failed.exit_code == 1 and failed.stdout == "", flag
+        assert "leadflow report: no DuckDB file" in failed.stderr, flag
+    assert not (tmp_path / "none").exists()
 
 
 def test_a_run_links_its_report_as_an_artifact(built, tmp_path, monkeypatch, prefect_harness):
