@@ -19,6 +19,23 @@
 {%- set people_then = adapter.get_relation(this.database, this.schema, 'int_people_unified') %}
 {%- set window = ref('int_build_window') %}
 {%- set since = '(select previous_loaded_watermark from ' ~ window ~ ')' %}
+{#- int_activities as the last build left it, read where needed rather than through one CTE:
+    DuckDB would materialize a CTE read four times, every activity's row of it. -#}
+{%- set activities_then -%}
+    {%- if then is not none -%}
+    {{ then }}
+    {%- else -%}
+    (
+        select
+            cast(null as varchar) as person_id,
+            cast(null as varchar) as source,
+            cast(null as varchar) as source_record_id,
+            cast(null as varchar) as parent_record_id,
+            cast(null as timestamp) as occurred_at
+        where false
+    )
+    {%- endif -%}
+{%- endset %}
 with
 
 build_window as (
@@ -31,21 +48,6 @@ links as (
 
 records as (
     select * from {{ ref('int_people_records') }}
-),
-
-activities_then as (
-    {% if then is not none -%}
-    select person_id, source, source_record_id, parent_record_id, occurred_at
-    from {{ then }}
-    {%- else -%}
-    select
-        cast(null as varchar) as person_id,
-        cast(null as varchar) as source,
-        cast(null as varchar) as source_record_id,
-        cast(null as varchar) as parent_record_id,
-        cast(null as timestamp) as occurred_at
-    where false
-    {%- endif %}
 ),
 
 changed_links as (
@@ -99,17 +101,18 @@ raw_landed as (
     {%- endfor %}
 ),
 
+-- Semi joins: the few raw rows landed are the hash table, every activity of the last build probes it.
 held_before as (
     select activities_then.person_id
-    from activities_then
-    inner join raw_landed
+    from {{ activities_then }} as activities_then
+    semi join raw_landed
         on
             raw_landed.source = activities_then.source
             and raw_landed.source_record_id = activities_then.source_record_id
     union all
     select activities_then.person_id
-    from activities_then
-    inner join raw_landed
+    from {{ activities_then }} as activities_then
+    semi join raw_landed
         on
             raw_landed.source = 'hubspot_chat'
             and activities_then.source = 'hubspot_chat'
@@ -118,7 +121,7 @@ held_before as (
 
 come_due as (
     select person_id
-    from activities_then
+    from {{ activities_then }} as activities_then
     where
         occurred_at >= (select previous_as_of_end from build_window)
         and occurred_at < (select as_of_end from build_window)
@@ -135,7 +138,7 @@ product_now as (
 
 product_then as (
     select source_record_id as usage_event_id, person_id
-    from activities_then
+    from {{ activities_then }} as activities_then
     where source = 'product_usage'
 ),
 
