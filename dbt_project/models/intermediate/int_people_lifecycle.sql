@@ -13,10 +13,6 @@ people as (
     select * from {{ ref('int_people_unified') }}
 ),
 
-events as (
-    select * from {{ ref('int_lifecycle_events') }}
-),
-
 recycles as (
     select * from {{ ref('int_recycle_events') }}
 ),
@@ -25,17 +21,23 @@ lifecycle_stages as (
     select * from {{ ref('lifecycle_stages') }}
 ),
 
+-- Segments and cool-offs only concern people recycled at least once (a tenth of the
+-- benchmark's company): the others' evidence is all in segment 0, with no window to run.
+-- int_lifecycle_events is read twice rather than through one CTE, which DuckDB would
+-- materialize.
 timeline as (
     select
-        person_id,
-        reached_at as happened_at,
+        events.person_id,
+        events.reached_at as happened_at,
         1 as kind_order,
-        stage_order,
-        rule_type,
-        match_value,
+        events.stage_order,
+        events.rule_type,
+        events.match_value,
         cast(null as timestamp) as cooloff_until
-    from events
-    where stage_order is not null
+    from {{ ref('int_lifecycle_events') }} as events
+    semi join recycles
+        on recycles.person_id = events.person_id
+    where events.stage_order is not null
     union all
     -- A recycle comes before evidence of the same moment.
     select person_id, recycled_at, 0, null, 'recycle', action || ':' || rule, cooloff_until
@@ -60,6 +62,18 @@ with_cooloff as (
 ),
 
 counted as (
+    select
+        events.person_id,
+        0 as segment,
+        events.reached_at as happened_at,
+        events.stage_order,
+        events.rule_type,
+        events.match_value
+    from {{ ref('int_lifecycle_events') }} as events
+    anti join recycles
+        on recycles.person_id = events.person_id
+    where events.stage_order is not null
+    union all
     select person_id, segment, happened_at, stage_order, rule_type, match_value
     from with_cooloff
     where
@@ -76,27 +90,38 @@ counted as (
     where kind_order = 0
 ),
 
+-- Per person, segment and stage order first; then each stage gets the earliest of its own
+-- order and the later ones (reaching a later stage reaches the earlier ones too).
+by_order as (
+    select
+        person_id,
+        segment,
+        stage_order,
+        min(happened_at) as entered_at,
+        -- Evidence of the stage itself; a date leadflow wrote is memory, not evidence.
+        min(happened_at) filter (where rule_type not in ('recorded_date', 'recycle')) as direct_at,
+        arg_min(
+            rule_type || ':' || match_value,
+            -- Rules met at the same moment: the first by name, the same from build to build.
+            (rule_type = 'recorded_date', happened_at, rule_type || ':' || match_value)
+        ) as first_rule
+    from counted
+    group by person_id, segment, stage_order
+),
+
 entries as (
     select
-        counted.person_id,
-        counted.segment,
+        by_order.person_id,
+        by_order.segment,
         lifecycle_stages.stage,
         lifecycle_stages.stage_order,
-        min(counted.happened_at) as entered_at,
-        -- Evidence of the stage itself; a date leadflow wrote is memory, not evidence.
-        min(counted.happened_at) filter (
-            where counted.stage_order = lifecycle_stages.stage_order
-            and counted.rule_type not in ('recorded_date', 'recycle')
-        ) as direct_at,
-        arg_min(
-            counted.rule_type || ':' || counted.match_value,
-            -- Rules met at the same moment: the first by name, the same from build to build.
-            (counted.rule_type = 'recorded_date', counted.happened_at, counted.rule_type || ':' || counted.match_value)
-        ) filter (where counted.stage_order = lifecycle_stages.stage_order) as first_rule
-    from counted
+        min(by_order.entered_at) as entered_at,
+        min(by_order.direct_at) filter (where by_order.stage_order = lifecycle_stages.stage_order) as direct_at,
+        min(by_order.first_rule) filter (where by_order.stage_order = lifecycle_stages.stage_order) as first_rule
+    from by_order
     inner join lifecycle_stages
-        on lifecycle_stages.stage_order <= counted.stage_order
-    group by all
+        on lifecycle_stages.stage_order <= by_order.stage_order
+    group by by_order.person_id, by_order.segment, lifecycle_stages.stage, lifecycle_stages.stage_order
 ),
 
 last_segments as (
@@ -152,7 +177,7 @@ tracks as (
         person_id,
         min(reached_at) filter (where stage = 'pql') as pql_at,
         min(reached_at) filter (where stage = 'cql') as cql_at
-    from events
+    from {{ ref('int_lifecycle_events') }}
     where stage in ('pql', 'cql')
     group by person_id
 ),
