@@ -6,7 +6,7 @@
 --
 -- No pairwise join of activities: per person, score group and half-life a running sum of
 -- points x 2^(days / half-life) (with a negative entry when a window closes) gives the
--- group's points at any moment, read at each moment by an ASOF join. Moments whose upper
+-- group's points at any moment, read at each moment in the same sorted pass. Moments whose upper
 -- bound (every point so far, undecayed) stays under the lowest threshold are skipped.
 --
 -- Kept up to date, not rebuilt: the nightly recomputes the people touched since the last build
@@ -130,20 +130,20 @@ class_entries as (
     group by all
 ),
 
-class_running as (
-    select
-        *,
-        sum(scaled) over (
-            partition by person_id, score_group, half_life_days order by entered_at
-        ) as scaled_so_far
+-- The running sums read at each candidate moment: one sorted pass per person and class over
+-- its entries and the moments, an entry before a moment at the same time (an as-of join
+-- would sort both sides apart, then search). A moment before the class's first entry reads 0.
+class_stream as (
+    select person_id, score_group, half_life_days, entered_at as moment_at, false as is_moment, scaled
     from class_entries
-),
-
-candidate_classes as (
+    union all
     select
-        candidates.*,
+        candidates.person_id,
         classes.score_group,
-        classes.half_life_days
+        classes.half_life_days,
+        candidates.evaluated_at,
+        true,
+        0
     from candidates
     inner join (select distinct person_id, score_group, half_life_days from class_entries) as classes
         on classes.person_id = candidates.person_id
@@ -151,24 +151,26 @@ candidate_classes as (
 
 class_points as (
     select
-        candidate_classes.person_id,
-        candidate_classes.evaluated_at,
-        candidate_classes.score_group,
-        class_running.scaled_so_far * case
-            when class_running.half_life_days = 0 then 1
+        person_id,
+        moment_at as evaluated_at,
+        score_group,
+        scaled_so_far * case
+            when half_life_days = 0 then 1
             else pow(0.5, greatest(
-                date_diff('second', {{ as_of_end() }}, candidate_classes.evaluated_at) / 86400.0
-                / class_running.half_life_days,
+                date_diff('second', {{ as_of_end() }}, moment_at) / 86400.0 / half_life_days,
                 -1000
             ))
         end as points
-    from candidate_classes
-    asof inner join class_running
-        on
-            class_running.person_id = candidate_classes.person_id
-            and class_running.score_group = candidate_classes.score_group
-            and class_running.half_life_days = candidate_classes.half_life_days
-            and class_running.entered_at <= candidate_classes.evaluated_at
+    from (
+        select
+            *,
+            sum(scaled) over (
+                partition by person_id, score_group, half_life_days order by moment_at, is_moment
+                rows between unbounded preceding and current row
+            ) as scaled_so_far
+        from class_stream
+    )
+    where is_moment
 ),
 
 group_points as (
