@@ -1,5 +1,8 @@
 -- Every CRM record that stands for a person: Salesforce leads (converted ones too, read-only),
 -- Salesforce contacts and HubSpot contacts, in one shape, with leadflow's current field values.
+-- A view: a projection of the staging tables that int_people_records alone reads, once; a table
+-- would write every record (1,600,000 at a time) for that one read.
+{{ config(materialized='view') }}
 with
 
 leads as (
