@@ -1,7 +1,7 @@
 """Benchmark: `dbt build` on 1,000,000 people and 20,000,000 activities, full and nightly.
 
     .venv/bin/python bench/dbt_build.py [--people 1000000] [--activities 20000000] [--seed 1]
-                                        [--dir .leadflow/bench] [--changed 0.01]
+                                        [--dir .leadflow/bench] [--changed 0.01] [--no-writeback]
 
 1. Generates a company straight into the raw DuckDB tables, in the landing contract's shape
    (id, modified_at, is_deleted, record JSON as the APIs return it, _loaded_at), with DuckDB
@@ -9,6 +9,9 @@
    skewed: 85% go to people uniformly, 15% to a few (person = N x u^2), so some people have
    thousands of activities and most a dozen.
 2. Times a full `dbt build` (dbtRunner, no Prefect) in a fresh process, with its peak memory.
+   Then writes its `crm_updates` into the raw records as the CRMs would hold them and lands
+   them again (the write-back and the next extract), and runs the staging models on them
+   (untimed): the state a production nightly starts from.
 3. Changes 1% of the people as a nightly extract would (their CRM records modified, ten new
    activities each, all with a new _loaded_at) and times the incremental `dbt build`, the run
    date one day later.
@@ -290,6 +293,55 @@ def activity_tables(n: int, rows: dict[str, int], loaded: str, offset: int = 0):
         from {span('conversation_messages')} where j % 4 = 0 and in_hubspot({person})"""
 
 
+NUMBER_FIELDS = ("Lead_Score__c", "Fit_Score__c", "Engagement_Score__c")
+
+
+def write_back(path: Path, seed: int) -> int:
+    """The night's write-back, as the CRMs would hold and return it: every value of `crm_updates`
+    written into its raw record (Salesforce numbers as floats; HubSpot's stage stamps its
+    `hs_lifecyclestage_<stage>_date`), the record's modification time moved to the write, and the
+    record landed again by the next extract. Returns the records written."""
+    at = f"timestamp '{AS_OF} 01:30:00'"
+    written = 0
+    with duckdb.connect(str(path)) as con:
+        con.execute(MACROS.format(seed=seed, accounts=ACCOUNTS, as_of=AS_OF.isoformat()))
+        con.execute(f"""
+            create or replace temp table patches as
+            select
+                vendor,
+                object_type,
+                record_id,
+                json_group_object(
+                    field_name,
+                    case
+                        when field_name in {NUMBER_FIELDS} and new_value is not null
+                            then to_json(cast(new_value as double))
+                        else to_json(new_value)
+                    end
+                ) as fields,
+                max(new_value) filter (where field_name = 'lifecyclestage') as stage
+            from main.crm_updates
+            group by all""")
+        for vendor, object_type, schema, table, patch, stamp in (
+            ("salesforce", "Lead", "raw_salesforce", "lead", "p.fields",
+             f"json_object('SystemModstamp', sf_time({at}), 'LastModifiedDate', sf_time({at}))"),
+            ("salesforce", "Contact", "raw_salesforce", "contact", "p.fields",
+             f"json_object('SystemModstamp', sf_time({at}), 'LastModifiedDate', sf_time({at}))"),
+            ("hubspot", "contacts", "raw_hubspot", "contacts",
+             "json_object('properties', json_merge_patch(p.fields, case when p.stage is not null then "
+             f"json_object('hs_lifecyclestage_' || p.stage || '_date', hs_time({at})) else '{{}}' end))",
+             f"json_object('updatedAt', hs_time({at}), 'properties', json_object('lastmodifieddate', hs_time({at})))"),
+        ):
+            written += con.execute(f"""
+                update "{schema}"."{table}" as raw set
+                    record = json_merge_patch(json_merge_patch(raw.record, {patch}), {stamp}),
+                    modified_at = {at}, _loaded_at = {at}
+                from patches as p
+                where p.vendor = '{vendor}' and p.object_type = '{object_type}' and p.record_id = raw.id""").fetchone()[0]
+        con.execute("checkpoint")
+    return written
+
+
 def change_nightly(path: Path, people: int, activities: int, share: float, seed: int) -> dict[str, int]:
     """A nightly extract: `share` of the people get a modified CRM record and ten new activities."""
     changed = max(1, int(people * share))
@@ -321,13 +373,16 @@ def change_nightly(path: Path, people: int, activities: int, share: float, seed:
     return counts
 
 
-def timed_build(db: Path, as_of: date, log_dir: Path) -> dict:
+BUILD = ("build", "--exclude-resource-type", "unit_test")
+
+
+def timed_build(db: Path, as_of: date, log_dir: Path, command: tuple[str, ...] = BUILD) -> dict:
     """`dbt build` in a fresh process: wall time, peak RSS (the process's own high-water mark)."""
     child = f"""
 import json, resource, sys, time
 from dbt.cli.main import dbtRunner
 started = time.perf_counter()
-result = dbtRunner().invoke(["build", "--exclude-resource-type", "unit_test", "--project-dir", {str(PROJECT)!r}, "--profiles-dir", {str(PROJECT)!r},
+result = dbtRunner().invoke([*{list(command)!r}, "--project-dir", {str(PROJECT)!r}, "--profiles-dir", {str(PROJECT)!r},
     "--target-path", {str(log_dir / 'target')!r}, "--log-path", {str(log_dir / 'logs')!r},
     "--vars", json.dumps({{"as_of": {as_of.isoformat()!r}}}), "--quiet"])
 seconds = time.perf_counter() - started
@@ -359,12 +414,17 @@ INTRO = """
 `dbt build` of the whole project (models, snapshot and data tests; unit tests run in CI) on a
 generated company, straight into the raw tables in the landing contract's shape: a full build
 on a fresh database, then a nightly one after 1% of the people changed (their CRM records and
-ten new activities each). Peak memory is the dbt process's high-water mark. Goal: full under
-60 s, nightly under 15 s, peak under 4 GiB, at 1,000,000 people and 20,000,000 activities.
+ten new activities each). As in production, the nightly follows the full build's write-back:
+the CRMs hold leadflow's values, and the written records were landed again (their staging
+re-read them before the nightly; `--no-writeback` leaves that out, and the nightly then queues
+every field of every record again). Peak memory is the dbt process's high-water mark. Goal:
+full under 60 s, nightly under 15 s, peak under 4 GiB, at 1,000,000 people and 20,000,000
+activities.
 """
 
 
-def report(title: str, command: str, activity_rows: int, full: dict, nightly: dict, load: float) -> str:
+def report(title: str, command: str, activity_rows: int, full: dict, nightly: dict, load: float,
+           written: int) -> str:
     """The BENCHMARKS.md part of one run."""
     lines = [
         f"### {title}",
@@ -372,6 +432,8 @@ def report(title: str, command: str, activity_rows: int, full: dict, nightly: di
         f"- Command: `{command}`; {date.today().isoformat()}",
         f"- Machine: {machine()}; Python {platform.python_version()}; load average {load:.1f} when it began",
         f"- Raw activity rows: {activity_rows:,}; each build ran once",
+        f"- Before the nightly: " + (f"the full build's write-back, {written:,} records" if written
+                                     else "no write-back (`--no-writeback`)"),
         "",
         "| build | seconds | of which data tests (summed) | peak memory |",
         "| --- | ---: | ---: | ---: |",
@@ -382,7 +444,8 @@ def report(title: str, command: str, activity_rows: int, full: dict, nightly: di
         slowest = ", ".join(f"{node} {seconds} s" for node, seconds in run["slowest"])
         lines += ["", f"Slowest nodes of the {name} build: {slowest}."]
     lines += ["", f"The nightly recomputed the activities, points and running scores of "
-              f"{nightly['touched_people']:,} people (int_touched_people; a full recompute: {nightly['is_full']})."]
+              f"{nightly['touched_people']:,} people (int_touched_people; a full recompute: {nightly['is_full']}) "
+              f"and queued {nightly['queued']:,} field updates (crm_updates)."]
     return "\n".join(lines)
 
 
@@ -392,6 +455,8 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=20_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--changed", type=float, default=0.01, help="share of people changed for the nightly")
+    parser.add_argument("--no-writeback", action="store_true",
+                        help="the nightly without the full build's write-back before it (the CRMs keep their own values)")
     parser.add_argument("--dir", type=Path, default=ROOT / ".leadflow" / "bench")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
@@ -408,6 +473,15 @@ def main() -> None:
                       "activity_rows": activity_rows, "db_mib": db.stat().st_size // 2**20}), flush=True)
     full = timed_build(db, AS_OF, args.dir)
     print(json.dumps({"step": "full build", **full}), flush=True)
+    written = 0
+    if not args.no_writeback:
+        # Production's nightly follows the last one's write-back: the CRMs hold leadflow's values,
+        # and the extract has landed the written records again (their staging re-read them).
+        started = time.perf_counter()
+        written = write_back(db, args.seed)
+        catch_up = timed_build(db, AS_OF, args.dir, command=("run", "--select", "staging"))
+        print(json.dumps({"step": "write-back", "records": written, "staging_seconds": catch_up["seconds"],
+                          "seconds": round(time.perf_counter() - started, 1)}), flush=True)
     started = time.perf_counter()
     changes = change_nightly(db, args.people, args.activities, args.changed, args.seed)
     print(json.dumps({"step": "nightly change", "seconds": round(time.perf_counter() - started, 1),
@@ -416,12 +490,13 @@ def main() -> None:
     with duckdb.connect(str(db), read_only=True) as con:
         nightly["touched_people"] = con.execute("select count(*) from int_touched_people").fetchone()[0]
         nightly["is_full"] = con.execute("select is_full from int_build_window").fetchone()[0]
+        nightly["queued"] = con.execute("select count(*) from crm_updates").fetchone()[0]
     print(json.dumps({"step": "incremental build", **nightly}), flush=True)
     ok = full["success"] and nightly["success"]
     if ok:
         title = f"{args.people:,} people, {activity_rows:,} activities"
         command = " ".join(["python bench/dbt_build.py", *map(shlex.quote, sys.argv[1:])])
-        update_section(args.output, "dbt build", INTRO, title, report(title, command, activity_rows, full, nightly, load))
+        update_section(args.output, "dbt build", INTRO, title, report(title, command, activity_rows, full, nightly, load, written))
         print(f"written to {args.output}")
     print(f"\nfull: {full['seconds']} s, peak {full['peak_rss_mib']} MiB; "
           f"incremental ({args.changed:.0%} changed): {nightly['seconds']} s, peak {nightly['peak_rss_mib']} MiB"
