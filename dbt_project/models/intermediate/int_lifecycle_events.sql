@@ -22,8 +22,16 @@ records as (
     select * from {{ ref('int_people_records') }}
 ),
 
+-- Activities up to the run date with their rule's lead-signal flag (as int_activity_points
+-- has them), read without their points: no activity's id is read for the join with its cap.
 activities as (
-    select * from {{ ref('int_activity_points') }}
+    select
+        activities.*,
+        activity_rules.is_lead_signal
+    from {{ ref('int_activities') }} as activities
+    inner join {{ ref('activity_rules') }} as activity_rules
+        on activity_rules.activity_type = activities.activity_type
+    where activities.occurred_at < {{ as_of_end() }}
 ),
 
 score_history as (

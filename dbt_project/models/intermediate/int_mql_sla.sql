@@ -28,8 +28,14 @@ status_changes as (
     select * from {{ ref('int_lead_status_changes') }}
 ),
 
+-- Activities up to the run date, of a type activity_rules knows (as int_activity_points has
+-- them), read without their points: no activity's id is read for the join with its cap.
 activities as (
-    select * from {{ ref('int_activity_points') }}
+    select *
+    from {{ ref('int_activities') }}
+    where
+        occurred_at < {{ as_of_end() }}
+        and activity_type in (select activity_type from {{ ref('activity_rules') }})
 ),
 
 working_days as (
