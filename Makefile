@@ -32,6 +32,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check flows connectors tests
 	$(BIN)/ruff format --check flows connectors tests
 
+# Every benchmark in turn (an hour or more at their default sizes); each writes its section of
+# BENCHMARKS.md with the machine, the command and the date. Not part of `test`.
+.PHONY: bench
+bench: bench-sandbox bench-extract bench-dbt bench-writeback bench-chaos
+
 # The sandbox alone (pages per second, the direct loader); writes BENCHMARKS.md. Not part of `test`.
 .PHONY: bench-sandbox
 bench-sandbox: $(STAMP)
@@ -42,7 +47,8 @@ bench-sandbox: $(STAMP)
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extract.py
 
-# dbt build on 1,000,000 people and 20,000,000 activities, full and nightly (prints its figures).
+# dbt build on 1,000,000 people and 20,000,000 activities, full and nightly after a write-back,
+# each 3 times on a fresh copy (medians); writes BENCHMARKS.md.
 .PHONY: bench-dbt
 bench-dbt: $(STAMP)
 	$(BIN)/python bench/dbt_build.py
