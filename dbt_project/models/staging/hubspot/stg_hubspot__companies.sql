@@ -10,6 +10,7 @@ with
 
 source as (
     select * from {{ source('hubspot', 'companies') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (

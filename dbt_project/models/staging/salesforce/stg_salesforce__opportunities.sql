@@ -10,6 +10,7 @@ with
 
 source as (
     select * from {{ source('salesforce', 'opportunity') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (

@@ -10,6 +10,7 @@ with
 
 source as (
     select * from {{ source('salesforce', 'opportunity_contact_role') }}
+    {{ incremental_since_last_build() }}
 ),
 
 renamed as (
