@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from flows import calibrate_fit as fitting
-from flows.calibrate_metrics import at_threshold, auc, by_decile, by_tier
+from flows.calibrate_metrics import at_threshold, auc, by_decile, by_tier, roc
 from flows.reading import Reader
 from flows.settings import load_settings
 
@@ -50,6 +50,25 @@ def calibrate(
     threshold = mql_threshold(seeds_dir)
     result = {"warehouse": str(path), **summary(people, train, held, outcome, horizon_days, threshold)}
     result["suggestion"] = suggest(train, held, activities, seeds_dir, threshold)
+    return result
+
+
+def measure(db, outcome: str = "sql", horizon_days: int = 90, seeds_dir: Path | None = None) -> dict:
+    """Today's score on the held-out period (default split), with its ROC curve: no points are fit.
+
+    `db` is an open warehouse (flows.reading.Reader or flows.warehouse.Warehouse).
+    """
+    _check_outcome(outcome)
+    seeds_dir = seeds_dir or load_settings().dbt_project_dir / "seeds"
+    people = known_outcomes(db, outcome, horizon_days, attributes=False)
+    train, held = split(people)
+    result = summary(people, train, held, outcome, horizon_days, mql_threshold(seeds_dir))
+    if result["current"]["auc"] is None:
+        raise CalibrationError(
+            f"the {len(held)} held-out leads all have the same outcome ({result['held_out']['converted']} "
+            f"reached {outcome}): the score cannot be measured"
+        )
+    result["current"]["roc"] = roc([p["score"] for p in held], [p["converted"] for p in held])
     return result
 
 
