@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from flows import calibrate_fit as fitting
-from flows.calibrate_metrics import at_threshold, auc, by_decile, by_tier
+from flows.calibrate_metrics import at_threshold, auc, by_decile, by_tier, roc
 from flows.reading import Reader
 from flows.settings import load_settings
 
@@ -24,7 +24,11 @@ ROUNDING_COST_LIMIT = 0.02
 
 
 class CalibrationError(RuntimeError):
-    """The warehouse holds too little history to calibrate on."""
+    """The warehouse holds too little history to calibrate on (`hint`: which option might help)."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
 
 
 def calibrate(
@@ -35,31 +39,56 @@ def calibrate(
     seeds_dir: Path | None = None,
 ) -> dict:
     """Today's score against history on the held-out period, and the suggested points beside it."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    _check_outcome(outcome)
     settings = load_settings()
     path = duckdb_path or settings.duckdb_path
     seeds_dir = seeds_dir or settings.dbt_project_dir / "seeds"
     with Reader(path) as db:
-        people = _known_outcomes(db, outcome, horizon_days)
+        people = known_outcomes(db, outcome, horizon_days)
         activities = _activity_counts(db)
     train, held = split(people, split_date)
     threshold = mql_threshold(seeds_dir)
-    result = {
-        "warehouse": str(path),
+    result = {"warehouse": str(path), **summary(people, train, held, outcome, horizon_days, threshold)}
+    result["suggestion"] = suggest(train, held, activities, seeds_dir, threshold)
+    return result
+
+
+def measure(db, outcome: str = "sql", horizon_days: int = 90, seeds_dir: Path | None = None) -> dict:
+    """Today's score on the held-out period (default split), with its ROC curve: no points are fit.
+
+    `db` is an open warehouse (flows.reading.Reader or flows.warehouse.Warehouse).
+    """
+    _check_outcome(outcome)
+    seeds_dir = seeds_dir or load_settings().dbt_project_dir / "seeds"
+    people = known_outcomes(db, outcome, horizon_days, attributes=False)
+    train, held = split(people)
+    result = summary(people, train, held, outcome, horizon_days, mql_threshold(seeds_dir))
+    if result["current"]["auc"] is None:
+        raise CalibrationError(
+            f"the {len(held)} held-out leads all have the same outcome ({result['held_out']['converted']} "
+            f"reached {outcome}): the score cannot be measured"
+        )
+    result["current"]["roc"] = roc([p["score"] for p in held], [p["converted"] for p in held])
+    return result
+
+
+def summary(
+    people: list[dict], train: list[dict], held: list[dict], outcome: str, horizon_days: int, threshold
+):
+    """The periods and today's score measured on the held-out one."""
+    current = evaluate(held, [p["score"] for p in held], threshold)
+    current["by_tier"] = by_tier(
+        [p["tier"] for p in held], [p["converted"] for p in held], [p["score"] for p in held]
+    )
+    return {
         "outcome": outcome,
         "horizon_days": horizon_days,
         "people": len(people),
         "split_at": held[0]["lead_at"] if held else None,
         "training": _period(train),
         "held_out": _period(held),
-        "current": evaluate(held, [p["score"] for p in held], threshold),
+        "current": current,
     }
-    result["current"]["by_tier"] = by_tier(
-        [p["tier"] for p in held], [p["converted"] for p in held], [p["score"] for p in held]
-    )
-    result["suggestion"] = suggest(train, held, activities, seeds_dir, threshold)
-    return result
 
 
 def split(people: list[dict], split_date: date | None = None) -> tuple[list[dict], list[dict]]:
@@ -76,7 +105,8 @@ def split(people: list[dict], split_date: date | None = None) -> tuple[list[dict
     if not train or not held:
         raise CalibrationError(
             f"{len(people)} people with a known outcome split into {len(train)} to fit on and "
-            f"{len(held)} to measure on: both need some (another --split-date or --horizon-days?)"
+            f"{len(held)} to measure on: both need some",
+            hint="another --split-date or --horizon-days?",
         )
     return train, held
 
@@ -129,26 +159,33 @@ def mql_threshold(seeds_dir: Path) -> float:
     raise CalibrationError(f"{seeds_dir / 'stage_rules.csv'} has no mql score_at_least rule")
 
 
-def _known_outcomes(db: Reader, outcome: str, horizon_days: int) -> list[dict]:
-    """Leads whose horizon has ended by the run date, with their fit attributes and the outcome."""
+def known_outcomes(db, outcome: str, horizon_days: int, attributes: bool = True) -> list[dict]:
+    """Leads whose horizon has ended by the run date, with the outcome (and their fit attributes)."""
     if not db.table_exists("main", "people"):
         raise CalibrationError(f"{db.path} holds no build yet: run `leadflow run build` first")
-    attributes = ", ".join(f"f.{a}" for a in FIT_ATTRIBUTES)
-    rows = db.records(
+    fit = "".join(f", f.{a}" for a in FIT_ATTRIBUTES) if attributes else ""
+    join = "left join main.int_people_fit f using (person_id)" if attributes else ""
+    cursor = db.con.execute(
         f"""
-        select p.person_id, p.score, p.tier, p.lead_at, p.{outcome}_at as reached_at, p.scored_as_of,
-               {attributes}
+        select p.person_id, p.score, p.tier, p.lead_at, p.{outcome}_at as reached_at, p.scored_as_of{fit}
         from main.people p
-        left join main.int_people_fit f using (person_id)
+        {join}
         where p.lead_at is not null
           and p.lead_at + to_days(?) <= cast(p.scored_as_of as timestamp)
         """,
         (horizon_days,),
     )
+    names = [c[0] for c in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     horizon = timedelta(days=horizon_days)
     for row in rows:
         row["converted"] = row["reached_at"] is not None and row["reached_at"] <= row["lead_at"] + horizon
     return rows
+
+
+def _check_outcome(outcome: str) -> None:
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
 
 
 def _activity_counts(db: Reader) -> dict[str, dict[str, int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import roc_auc_score, roc_curve
 
 
 def auc(scores, outcomes) -> float | None:
@@ -54,6 +54,22 @@ def at_threshold(scores, outcomes, threshold: float) -> dict:
         "precision": hits / int(flagged.sum()) if flagged.any() else None,
         "recall": hits / int(outcomes.sum()) if outcomes.any() else None,
     }
+
+
+def roc(scores, outcomes) -> list[dict]:
+    """The ROC curve: per score cut (highest first), the share of non-converters and converters above it."""
+    outcomes = np.asarray(outcomes, dtype=bool)
+    if outcomes.all() or not outcomes.any():
+        return []
+    fpr, tpr, cuts = roc_curve(outcomes, np.asarray(scores, dtype=float))
+    return [
+        {
+            "score_at_least": float(c) if np.isfinite(c) else None,
+            "false_positive_rate": float(f),
+            "recall": float(t),
+        }
+        for f, t, c in zip(fpr, tpr, cuts, strict=True)
+    ]
 
 
 def _group(name: str, scores: np.ndarray, outcomes: np.ndarray, base: float) -> dict:

@@ -184,3 +184,55 @@ def lines(
     body.append(_text(left + step * (len(labels) - 1) / 2, bottom + 34, x_label, "middle", font_weight="600"))
     body.append(_y_label(y_label, top_margin + plot_height / 2))
     return _svg(key, width, bottom + 44, body, title)
+
+
+def curve(
+    key: str,
+    title: str,
+    points: list[tuple[float, float]],
+    x_label: str,
+    y_label: str,
+    labels: tuple[str, str],
+    marked: tuple[float, float, str] | None = None,
+    color: str = BLUE,
+) -> str:
+    """A curve over the unit square (a ROC curve), the diagonal dashed, one point marked; a legend beside.
+
+    `labels`: what the curve and the diagonal are; `marked`: x, y and what the point is.
+    """
+    left, top_margin, size = 56, 16, 300
+    width, bottom = left + size + 360, top_margin + size
+    body = []
+    for value in (0, 0.25, 0.5, 0.75, 1):
+        x, y = left + size * value, bottom - size * value
+        body.append(f"<line x1='{left}' x2='{left + size}' y1='{y:.1f}' y2='{y:.1f}' stroke='#ddd'/>")
+        body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{top_margin}' y2='{bottom}' stroke='#ddd'/>")
+        body.append(_text(left - 6, y + 4, f"{value:.0%}", "end", fill="#555"))
+        body.append(_text(x, bottom + 16, f"{value:.0%}", "middle", fill="#555"))
+    dashed = "stroke='#999' stroke-dasharray='4 4'"
+    body.append(f"<line x1='{left}' y1='{bottom}' x2='{left + size}' y2='{top_margin}' {dashed}/>")
+    xy = [(left + size * px, bottom - size * py) for px, py in points]
+    path = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+    body.append(
+        f"<path class='mark' d='{path}' fill='none' stroke='{color}' stroke-width='2'>"
+        f"<title>{escape(labels[0])}</title></path>"
+    )
+    key_x, key_y = left + size + 24, top_margin + 12
+    body.append(
+        f"<line x1='{key_x}' x2='{key_x + 20}' y1='{key_y}' y2='{key_y}' stroke='{color}' stroke-width='2'/>"
+    )
+    body.append(_text(key_x + 26, key_y + 4, labels[0]))
+    body.append(f"<line x1='{key_x}' x2='{key_x + 20}' y1='{key_y + 20}' y2='{key_y + 20}' {dashed}/>")
+    body.append(_text(key_x + 26, key_y + 24, labels[1]))
+    if marked is not None:
+        px, py, name = marked
+        x, y = left + size * px, bottom - size * py
+        body.append(
+            f"<circle class='mark' cx='{x:.1f}' cy='{y:.1f}' r='5' fill='#d0463c'>"
+            f"<title>{escape(name)}</title></circle>"
+        )
+        body.append(f"<circle cx='{key_x + 10}' cy='{key_y + 40}' r='5' fill='#d0463c'/>")
+        body.append(_text(key_x + 26, key_y + 44, name))
+    body.append(_text(left + size / 2, bottom + 36, x_label, "middle", font_weight="600"))
+    body.append(_y_label(y_label, top_margin + size / 2))
+    return _svg(key, width, bottom + 44, body, title)

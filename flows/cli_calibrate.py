@@ -27,11 +27,21 @@ def calibrate_command(
     write_seeds: Annotated[
         bool, typer.Option("--write-seeds", help="Write the suggested points over the project's seeds.")
     ] = False,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="A changed seed CSV (or a folder of them) to backtest beside today's rules; writes nothing.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """How well the score predicts a later stage (held-out AUC, deciles, tiers, MQL cut); new points."""
+    """How well the score predicts a later stage (held-out AUC, deciles, tiers, MQL cut); new points;
+    with --rules, a changed scoring file replayed on history beside today's rules."""
     from flows.calibrate import OUTCOMES, CalibrationError, calibrate
+    from flows.calibrate_backtest import backtest
     from flows.calibrate_fit import write_seeds as write_csvs
+    from flows.calibrate_rules import RulesFileError
     from flows.cli import _day
     from flows.render_calibrate import print_calibration
     from flows.settings import load_settings
@@ -43,10 +53,16 @@ def calibrate_command(
     day = _day(split_date, "--split-date") if split_date else None
     with failures("calibrate"):
         try:
+            # The rules file first: a mistake in it is told before anything is replayed or fit.
+            tried = backtest(rules, outcome, horizon_days, day) if rules else None
             result = calibrate(outcome=outcome, horizon_days=horizon_days, split_date=day)
-        except CalibrationError as err:
-            typer.echo(f"leadflow calibrate: {err}", err=True)
+        except (CalibrationError, RulesFileError) as err:
+            hint = getattr(err, "hint", None)
+            for line in (f"{err} ({hint})" if hint else str(err)).splitlines():
+                typer.echo(f"leadflow calibrate: {line}", err=True)
             raise typer.Exit(USAGE) from None
+        if tried:
+            result["backtest"] = tried
         seeds = result["suggestion"].pop("seeds")
         written = []
         if write:

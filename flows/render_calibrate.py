@@ -40,8 +40,39 @@ def print_calibration(r: dict) -> None:
     for name, points in sorted(changed.items(), key=lambda kv: -abs(kv[1])):
         table.add_row(name, str(points))
     console.print(table)
+    if r.get("backtest"):
+        _backtest(r["backtest"])
     if r.get("written"):
         console.print("Suggested seeds written: " + ", ".join(r["written"]))
+
+
+def _backtest(b: dict) -> None:
+    period = b["period"]
+    replaced = ", ".join(f"{name} ({path})" for name, path in b["replaces"].items())
+    console.print(
+        f"Backtest: history replayed by dbt as of {b['as_of']} with today's seeds and with {replaced}; "
+        f"measured on the {period['people']} held-out leads "
+        f"({_day(period['from'])} to {_day(period['until'])}, {period['weeks']:.1f} weeks)"
+    )
+    table = Table(title="Backtest on the held-out period", title_justify="left")
+    for col in ("rules", "ROC AUC", "MQL threshold", "flagged", "precision", "recall", "MQLs", "MQLs/week"):
+        table.add_column(col, justify="left" if col == "rules" else "right")
+    for label, key in (("today's rules", "today"), ("rules file", "rules_file")):
+        m = b[key]
+        table.add_row(
+            label, _num(m["auc"]), *_cut(m["mql_threshold"]), str(m["mqls"]), _num(m["mqls_per_week"], 1)
+        )
+    console.print(table)
+    console.print(
+        "flagged: held-out leads at or above the threshold as of the run date; MQLs: people whose score "
+        "first reached it in the period (form and CRM-stage MQLs do not depend on points: left out)"
+    )
+    if b["today_differs_from_build"]:
+        console.print(
+            f"Note: today's rules replayed give {b['today_differs_from_build']} held-out leads another score "
+            "than the last build: the seeds or the models changed since it"
+        )
+    _groups("By tier (rules file)", "tier", b["rules_file"]["by_tier"])
 
 
 def _groups(title: str, label: str, rows: list[dict]) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flows.report_calibration import calibration
 from flows.report_page import SCORE_BIN, Figure, figures, page
 from flows.warehouse import Warehouse
 
@@ -32,6 +33,8 @@ class ReportData:
     snapshot_stage_changes: int
     sla: list[dict]
     value: list[dict]
+    calibration: dict | None = None  # leadflow calibrate's held-out measure of today's score
+    calibration_note: str | None = None  # why there is none
 
 
 def _rows(wh: Warehouse, sql: str) -> list[dict]:
@@ -115,6 +118,7 @@ def collect(wh: Warehouse) -> ReportData:
     as_of, people = wh.query("select max(scored_as_of), count(*) from main.people")[0]
     built_at = wh.query("select max(dbt_updated_at) from main.people_history")[0][0] if has_history else None
     funnel = _rows(wh, FUNNEL)[0]
+    calibrated, note = calibration(wh)
     return ReportData(
         as_of=as_of,
         built_at=built_at,
@@ -127,6 +131,8 @@ def collect(wh: Warehouse) -> ReportData:
         snapshot_stage_changes=wh.query(SNAPSHOT_CHANGES)[0][0] if has_history else 0,
         sla=_rows(wh, SLA),
         value=_rows(wh, VALUE),
+        calibration=calibrated,
+        calibration_note=note,
     )
 
 
@@ -187,6 +193,6 @@ def publish_report(settings) -> Path:
         key="leadflow-report",
         link=index.resolve().as_uri(),
         link_text=f"leadflow report ({index.resolve()})",
-        description="leadflow: funnel, scores, conversion, SLA and lead value charts of this run",
+        description="leadflow: funnel, scores, conversion, SLA, lead value and calibration of this run",
     )
     return index

@@ -44,6 +44,7 @@ class Figure:
     title: str
     svg: str  # empty when there is nothing to draw
     caption: str
+    empty: str = "No data for this chart yet."  # said in the chart's place when there is nothing to draw
 
 
 def pct(rate) -> str:
@@ -227,11 +228,13 @@ FIGURES = (funnel, score_distribution, tier_conversion, decile_conversion, stage
 
 
 def figures(data) -> list[Figure]:
-    return [make(data) for make in FIGURES]
+    from flows.report_calibration import figures as calibration  # it draws with this module's Figure
+
+    return [make(data) for make in FIGURES] + calibration(data)
 
 
 def _figure(f: Figure) -> str:
-    body = f.svg or "<p class='empty'>No data for this chart yet.</p>"
+    body = f.svg or f"<p class='empty'>{escape(f.empty)}</p>"
     caption = f"<figcaption>{escape(f.caption)}</figcaption>"
     return f"<figure id='{f.key}'><h2>{escape(f.title)}</h2>{body}{caption}</figure>"
 

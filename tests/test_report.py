@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -114,6 +116,63 @@ def test_the_page_states_the_funnel_rates_and_dates(built, tmp_path):
     assert "https://" not in html and "<script" not in html  # nothing fetched, nothing to run
 
 
+def test_calibration_charts_are_calibrates_held_out_numbers(built, tmp_path, monkeypatch):
+    from flows.cli import app
+
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(built))
+    result = CliRunner().invoke(app, ["calibrate", "--json"])
+    assert result.exit_code == 0, result.output
+    calibrated = json.loads(result.stdout)
+    with Warehouse(built) as wh:
+        data = collect(wh)
+    shown = data.calibration
+    assert shown["held_out"]["people"] == calibrated["held_out"]["people"] > 0
+    assert shown["current"]["auc"] == pytest.approx(calibrated["current"]["auc"])
+    deciles = shown["current"]["by_decile"]
+    assert [(r["group"], r["people"], r["converted"]) for r in deciles] == [
+        (r["group"], r["people"], r["converted"]) for r in calibrated["current"]["by_decile"]
+    ]
+    assert sum(r["people"] for r in deciles) == shown["held_out"]["people"]
+    # The ROC curve drawn is the one whose area is the AUC.
+    curve = shown["current"]["roc"]
+    x = np.array([p["false_positive_rate"] for p in curve])
+    y = np.array([p["recall"] for p in curve])
+    assert float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2)) == pytest.approx(shown["current"]["auc"])
+    charts = {f.key: f for f in figures(data)}
+    assert charts["calibration_deciles"].svg.count("class='mark'") == len(deciles)
+    assert charts["calibration_tiers"].svg.count("class='mark'") == len(shown["current"]["by_tier"])
+    roc = charts["calibration_roc"]
+    assert roc.svg.count("<path class='mark'") == 1 and roc.svg.count("<circle class='mark'") == 1
+    assert f"AUC {shown['current']['auc']:.3f}" in roc.caption
+    html = write_report(built, tmp_path / "report").read_text()
+    for key in ("calibration_deciles", "calibration_roc", "calibration_tiers"):
+        assert f"<figure id='{key}'>" in html and f"<svg data-chart='{key}'" in html
+
+
+def test_too_little_history_is_said_on_the_page(built, tmp_path, monkeypatch):
+    from flows.cli import app
+
+    # A copy of the company in which every lead is younger than the horizon: no known outcome.
+    with duckdb.connect(str(built)) as con:
+        con.execute("checkpoint")
+    young = tmp_path / "young" / "leadflow.duckdb"
+    young.parent.mkdir()
+    shutil.copyfile(built, young)
+    with duckdb.connect(str(young)) as con:
+        con.execute(
+            "update main.people set lead_at = cast(scored_as_of as timestamp) where lead_at is not null"
+        )
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(young))
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    drawn = {c["key"]: c["drawn"] for c in json.loads(result.stdout)["charts"]}
+    assert not any(drawn[k] for k in ("calibration_deciles", "calibration_roc", "calibration_tiers"))
+    assert drawn["funnel"] and drawn["scores"]  # the rest of the page is there
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert html.count("Not enough history to calibrate the score yet: 0 people with a known outcome") == 3
+    assert "<svg data-chart='calibration_roc'" not in html
+
+
 def chromium_or_skip() -> None:
     if not os.path.exists(CHROMIUM):
         if os.environ.get("LEADFLOW_REQUIRE_CHROMIUM"):
@@ -145,6 +204,7 @@ def test_every_chart_renders_in_headless_chromium(built, tmp_path, capsys):
         assert counts["drawn"] > 0, figure.key
     assert drawn["funnel"]["marks"] == len(STAGES)
     assert drawn["deciles"]["marks"] == 10
+    assert drawn["calibration_roc"]["marks"] == 2  # the curve and the MQL threshold's point
     assert shot.stat().st_size > 10_000
 
 
