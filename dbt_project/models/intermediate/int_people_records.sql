@@ -5,10 +5,21 @@
 --      Salesforce id HubSpot keeps (salesforcecontactid, then salesforceleadid), else by
 --      email with other HubSpot contacts, else alone.
 -- person_id is a hash of the winning key, so it stays the same from run to run.
+-- The matching reads the few columns it needs (keys); the records' other columns join the
+-- result once, at the end, rather than ride through every step.
 with
 
 records as (
-    select * from {{ ref('int_crm_records') }}
+    select
+        vendor,
+        object_type,
+        record_id,
+        email,
+        converted_contact_id,
+        linked_salesforce_lead_id,
+        linked_salesforce_contact_id,
+        survivorship_rank
+    from {{ ref('int_crm_records') }}
 ),
 
 salesforce as (
@@ -98,16 +109,26 @@ hubspot_keyed as (
         on hubspot_emails.email = hubspot_linked.email
 ),
 
+keyed as (
+    select vendor, object_type, record_id, match_key, match_rule
+    from salesforce_keyed
+    union all
+    select vendor, object_type, record_id, match_key, match_rule
+    from hubspot_keyed
+),
+
 final as (
     select
-        md5(match_key) as person_id,
-        * exclude (own_key)
-    from salesforce_keyed
-    union all by name
-    select
-        md5(match_key) as person_id,
-        *
-    from hubspot_keyed
+        md5(keyed.match_key) as person_id,
+        crm_records.*,
+        keyed.match_key,
+        keyed.match_rule
+    from keyed
+    inner join {{ ref('int_crm_records') }} as crm_records
+        on
+            crm_records.vendor = keyed.vendor
+            and crm_records.object_type = keyed.object_type
+            and crm_records.record_id = keyed.record_id
 )
 
 select * from final
