@@ -58,25 +58,37 @@ signals as (
     where lead_source is not null
 ),
 
+-- The rule of the signal's own value wins over its '*' rule, whole (its points with its own
+-- cap): two lookups, no window over every person's signals.
+ruled as (
+    select
+        signals.*,
+        case when own_rule.signal is not null then own_rule.points else any_rule.points end as rule_points,
+        case when own_rule.signal is not null then own_rule.cap else any_rule.cap end as rule_cap
+    from signals
+    left join field_signal_rules as own_rule
+        on
+            own_rule.signal = signals.signal
+            and own_rule.match_value = signals.signal_value
+            and own_rule.match_value <> '*'
+    left join field_signal_rules as any_rule
+        on
+            any_rule.signal = signals.signal
+            and any_rule.match_value = '*'
+    where own_rule.signal is not null or any_rule.signal is not null
+),
+
 final as (
     select
-        signals.person_id,
-        signals.signal,
-        signals.signal_value,
-        signals.units,
+        person_id,
+        signal,
+        signal_value,
+        units,
         case
-            when field_signal_rules.cap is null then signals.units * field_signal_rules.points
-            else least(signals.units * field_signal_rules.points, field_signal_rules.cap)
+            when rule_cap is null then units * rule_points
+            else least(units * rule_points, rule_cap)
         end as points
-    from signals
-    inner join field_signal_rules
-        on
-            field_signal_rules.signal = signals.signal
-            and field_signal_rules.match_value in (signals.signal_value, '*')
-    qualify row_number() over (
-        partition by signals.person_id, signals.signal
-        order by field_signal_rules.match_value = '*'
-    ) = 1
+    from ruled
 )
 
 select * from final
