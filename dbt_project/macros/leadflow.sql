@@ -25,10 +25,11 @@
 
 {% macro vendor_date(expression) -%}
     {#- A date property: YYYY-MM-DD (read as is, in no time zone), an ISO time, or HubSpot's
-        midnight epoch ms. -#}
+        midnight epoch ms. An impossible day (2026-02-30) is null, not a failed build: the
+        quarantine model names it. -#}
     case
         when regexp_full_match(cast({{ expression }} as varchar), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
-            then cast({{ expression }} as date)
+            then try_cast({{ expression }} as date)
         else cast({{ utc_timestamp(expression) }} as date)
     end
 {%- endmacro %}
