@@ -38,6 +38,22 @@
     nullif(lower(trim({{ expression }})), '')
 {%- endmacro %}
 
+{% macro person_email(expression) -%}
+    {#- A person's address, normalised; null when it is no address at all ("n/a", a display name):
+        such a value must not make strangers one person (main.quarantine names it). The shape is
+        the one Salesforce and HubSpot check: something@domain.tld, no spaces. -#}
+    case
+        when regexp_full_match({{ normalized_email(expression) }}, '[^@\s]+@[^@\s]+\.[^@\s]+')
+            then {{ normalized_email(expression) }}
+    end
+{%- endmacro %}
+
+{% macro non_negative(expression, type) -%}
+    {#- A count or an amount: null when it is no number or below zero (no company has -5
+        employees; main.quarantine names it), instead of scoring or routing on it. -#}
+    case when try_cast({{ expression }} as {{ type }}) >= 0 then try_cast({{ expression }} as {{ type }}) end
+{%- endmacro %}
+
 {% macro email_domain(expression) -%}
     nullif(split_part({{ expression }}, '@', 2), '')
 {%- endmacro %}
