@@ -19,3 +19,7 @@ class AuthenticationError(ConnectorError):
 
 class BudgetExhausted(ConnectorError):
     """The API budget left is below leadflow's reserve: stop cleanly, resume next run."""
+
+
+class CertificateError(ConnectorError):
+    """The server's certificate is not signed by a trusted CA, or names another host: final."""

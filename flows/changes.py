@@ -6,10 +6,18 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from connectors.salesforce.settings import NUMBER_FIELDS
+from connectors.hubspot.settings import WRITABLE_PROPERTIES
+from connectors.records import WriteResult
+from connectors.salesforce.settings import NUMBER_FIELDS, WRITABLE_FIELDS, WRITEBACK_OBJECTS
 from flows.warehouse import Warehouse
 
 QUEUE = "main.crm_updates"
+# What write-back may touch, per vendor: objects, and fields of theirs (the connectors' allow-lists).
+ALLOWED = {
+    "salesforce": (frozenset(WRITEBACK_OBJECTS), WRITABLE_FIELDS),
+    "hubspot": (frozenset({"contacts"}), WRITABLE_PROPERTIES),
+}
+NOT_ALLOWED = "FIELD_NOT_ALLOWED"
 
 
 @dataclass
@@ -122,6 +130,25 @@ def pending_changes(
     # A validation error is not retried blindly: only once leadflow's values change.
     keep = [c for key, c in grouped.items() if refused.get(key) != c.payload]
     return keep, conflicts
+
+
+def split_allowed(changes: list[Change]) -> tuple[list[Change], list[tuple[Change, WriteResult]]]:
+    """The changes write-back may send, and the others refused before any call.
+
+    A queue row for a field (or object) off the allow-list is a fault in the rules, not in the
+    record: the whole record is held back and kept in ops.rejects, the rest go on.
+    """
+    allowed, refused = [], []
+    for change in changes:
+        objects, fields = ALLOWED.get(change.vendor, (frozenset(), frozenset()))
+        off = sorted(set(change.fields) - fields) if change.object_type in objects else sorted(change.fields)
+        if not off:
+            allowed.append(change)
+            continue
+        where = f"{change.vendor} {change.object_type}"
+        message = f"{where}: not on leadflow's write-back allow-list: {', '.join(off)}"
+        refused.append((change, WriteResult(change.record_id, False, NOT_ALLOWED, message, tuple(off))))
+    return allowed, refused
 
 
 def by_target(changes: list[Change]) -> dict[tuple[str, str], list[Change]]:

@@ -97,16 +97,7 @@ def close_batch(
                 written.append((run_id, *change.key, name, old, new))
                 values.append((*change.key, name, new))
         else:
-            rejected.append(
-                (
-                    *change.key,
-                    json.dumps(change.payload),
-                    result.code,
-                    result.message,
-                    ",".join(result.fields),
-                    result.retryable,
-                )
-            )
+            rejected.append(_reject_row(change, result))
     with wh.lock:
         con = wh.con
         con.execute("begin")
@@ -148,21 +139,7 @@ def close_batch(
                     """,
                 )
             if rejected:
-                names = ["vendor", "object_type", "record_id", "payload", "code", "message", "fields"]
-                _with(
-                    con,
-                    "refused",
-                    _arrow([*names, "is_retryable"], rejected),
-                    f"""
-                    insert into ops.rejects
-                    select *, 1, {NOW}, {NOW}, null from refused
-                    on conflict (vendor, object_type, record_id) do update set
-                        payload = excluded.payload, code = excluded.code, message = excluded.message,
-                        fields = excluded.fields, retryable = excluded.retryable,
-                        attempts = ops.rejects.attempts + 1,
-                        last_seen_at = excluded.last_seen_at, resolved_at = null
-                    """,
-                )
+                _upsert_rejects(con, rejected)
             con.execute(
                 f"update ops.writeback_batches set state = ?, finished_at = {NOW} where batch_id = ?",
                 (state, batch_id),
@@ -171,6 +148,65 @@ def close_batch(
         except BaseException:
             con.execute("rollback")
             raise
+
+
+def _reject_row(change: Change, result: WriteResult) -> tuple:
+    return (
+        *change.key,
+        json.dumps(change.payload),
+        result.code,
+        result.message,
+        ",".join(result.fields),
+        result.retryable,
+    )
+
+
+def _upsert_rejects(con, rejected: list[tuple]) -> None:
+    """Keep refused records (a row per record; a later refusal replaces the reason, counts an attempt)."""
+    names = ["vendor", "object_type", "record_id", "payload", "code", "message", "fields"]
+    _with(
+        con,
+        "refused",
+        _arrow([*names, "is_retryable"], rejected),
+        f"""
+        insert into ops.rejects
+        select *, 1, {NOW}, {NOW}, null from refused
+        on conflict (vendor, object_type, record_id) do update set
+            payload = excluded.payload, code = excluded.code, message = excluded.message,
+            fields = excluded.fields, retryable = excluded.retryable,
+            attempts = ops.rejects.attempts + 1,
+            last_seen_at = excluded.last_seen_at, resolved_at = null
+        """,
+    )
+
+
+def record_refusals(wh: Warehouse, refused: list[tuple[Change, WriteResult]]) -> None:
+    """Keep in ops.rejects the records refused before any call (a field off the allow-list)."""
+    if not refused:
+        return
+    with wh.lock:
+        _upsert_rejects(wh.con, [_reject_row(change, result) for change, result in refused])
+
+
+def close_unqueued_rejects(wh: Warehouse) -> int:
+    """Close the open rejects of records the queue no longer holds; return how many.
+
+    A record deleted in the CRM, or whose values now agree with leadflow's, leaves nothing to
+    retry: its row stays in ops.rejects, with resolved_at set, instead of staying open for ever.
+    """
+    if not wh.table_exists("main", "crm_updates"):
+        return 0
+    with wh.lock:
+        return wh.con.execute(
+            f"""
+            update ops.rejects set resolved_at = {NOW}
+            where resolved_at is null and not exists (
+                select 1 from main.crm_updates q
+                where q.vendor = ops.rejects.vendor and q.object_type = ops.rejects.object_type
+                  and q.record_id = ops.rejects.record_id
+            )
+            """
+        ).fetchone()[0]
 
 
 def record_conflicts(wh: Warehouse, conflicts: list[Conflict]) -> None:

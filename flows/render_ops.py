@@ -61,6 +61,13 @@ def print_status(s: dict) -> None:
     rejects = s["rejects"]
     by_code = ", ".join(f"{k} {n}" for k, n in rejects["by_code"].items())
     console.print(f"Rejects open: {rejects['open']}" + (f" ({by_code})" if by_code else ""))
+    quarantine = s.get("quarantine")
+    if quarantine is not None:
+        reasons = ", ".join(f"{r} {n}" for r, n in quarantine["by_reason"].items())
+        console.print(
+            f"Quarantined (main.quarantine): {quarantine['values']:,} values of {quarantine['records']:,} "
+            "records" + (f" ({reasons})" if reasons else "")
+        )
     if s["sla"] is not None:
         owners = ", ".join(f"{o} {n}" for o, n in list(s["sla"]["by_owner"].items())[:5])
         console.print(f"SLA breaches open: {s['sla']['open']}" + (f" ({owners})" if owners else ""))

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from prefect.tasks import exponential_backoff
 
-from connectors.errors import AuthenticationError, BudgetExhausted
+from connectors.errors import AuthenticationError, BudgetExhausted, CertificateError
 from flows.locks import LockTimeout
 
 
 def retry_unless_final(task, task_run, state) -> bool:
-    """Transient errors are retried; a refused token, a spent budget or a held lock is not."""
+    """Transient errors are retried; a refused token or certificate, a spent budget or a held lock is not."""
     try:
         state.result()
-    except (AuthenticationError, BudgetExhausted, LockTimeout, ValueError):
+    except (AuthenticationError, BudgetExhausted, CertificateError, LockTimeout, ValueError):
         return False
     except Exception:  # noqa: BLE001 - anything else may pass on a second try
         return True

@@ -12,7 +12,7 @@ RUNS_SHOWN = 10
 
 
 def status(duckdb_path: Path | str | None = None) -> dict:
-    """Runs, watermarks, API budget, write-back queue, rejects, open SLA breaches; read only."""
+    """Runs, watermarks, API budget, write-back queue, rejects, quarantine, open SLA breaches; read only."""
     settings = load_settings()
     path = duckdb_path or settings.duckdb_path
     with Reader(path) as db:
@@ -27,6 +27,7 @@ def status(duckdb_path: Path | str | None = None) -> dict:
             "api_budget": _budget(db),
             "writeback": _queue(db, frozenset(settings.writeback_protected_fields)) if built else None,
             "rejects": _rejects(db) if ops else {"open": 0, "by_code": {}},
+            "quarantine": _quarantine(db) if db.table_exists("main", "quarantine") else None,
             "sla": _sla(db) if built and db.table_exists("main", "int_mql_sla") else None,
         }
     out["has_run"] = bool(out["runs"] or out["objects"] or built)
@@ -101,6 +102,15 @@ def _rejects(db: Reader) -> dict:
         "group by 1, 2 order by 3 desc"
     )
     return {"open": sum(n for *_, n in rows), "by_code": {f"{v} {c}": n for v, c, n in rows}}
+
+
+def _quarantine(db: Reader) -> dict:
+    """Bad input the last build named (main.quarantine, a view: computed now), by reason."""
+    rows = db.query("select reason, count(*) from main.quarantine group by 1 order by 2 desc, 1")
+    records = db.query(
+        "select count(*) from (select distinct vendor, object_type, record_id from main.quarantine)"
+    )[0][0]
+    return {"values": sum(n for _, n in rows), "records": records, "by_reason": dict(rows)}
 
 
 def _sla(db: Reader) -> dict:

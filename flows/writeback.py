@@ -19,8 +19,15 @@ from connectors.salesforce import WRITEBACK_OBJECTS, SalesforceSink
 from connectors.salesforce.client import CONNECTION_LOST
 from flows import progress
 from flows.artifacts import publish_writeback, record_failure
-from flows.changes import Change, Conflict, by_target, pending_changes, same_value
-from flows.ledger import close_batch, open_batch, pending_batches, record_conflicts
+from flows.changes import Change, Conflict, by_target, pending_changes, same_value, split_allowed
+from flows.ledger import (
+    close_batch,
+    close_unqueued_rejects,
+    open_batch,
+    pending_batches,
+    record_conflicts,
+    record_refusals,
+)
 from flows.ratelimits import hubspot_client
 from flows.retries import io_retries
 from flows.settings import Settings, load_settings
@@ -231,11 +238,24 @@ def writeback(
         changes = [c for c in changes if c.vendor not in (skip or [])]
         if limit is not None:
             changes = changes[:limit]
+        changes, off_list = split_allowed(changes)
         summary = _describe(changes, conflicts, dry_run)
+        summary.rejected = len(off_list)
+        summary.rejects = [
+            {"vendor": c.vendor, "object_type": c.object_type, **asdict(r)} for c, r in off_list
+        ]
         if dry_run:
             publish_writeback(summary, changes)
             return summary
+        if off_list:
+            logger.error("refused %d records with fields off the allow-list (ops.rejects)", len(off_list))
+        record_refusals(wh, off_list)
         record_conflicts(wh, conflicts)
+        closed = close_unqueued_rejects(wh)
+        if closed:
+            logger.info(
+                "closed %d rejects: nothing left to write to the record (deleted, or agreeing)", closed
+            )
         run_id = str(flow_run.get_id() or "local")
         vendors = {c.vendor for c in changes} | {c[0].vendor for _, c in pending_batches(wh)}
         sinks = {v: _sink(v, settings) for v in sorted(vendors)}

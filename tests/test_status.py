@@ -68,6 +68,12 @@ def ran():
             "('salesforce', 'Lead', '00Q1', '{}', 'UNABLE_TO_LOCK_ROW', 'locked', '', true, 3, "
             "now(), now(), now())"
         )
+        # A lead an import left with words for its employees: the quarantine (a view) names it.
+        con.execute("delete from raw_salesforce.lead where id = '00Q5g0000QUARANAAA'")
+        con.execute(
+            "insert into raw_salesforce.lead values ('00Q5g0000QUARANAAA', now(), false, "
+            """'{"Id": "00Q5g0000QUARANAAA", "LastName": "Q", "NumberOfEmployees": "fifty"}', now())"""
+        )
         con.execute(BUDGET_TABLE)
         con.execute("delete from ops.api_budget")
         con.execute("insert into ops.api_budget values ('salesforce', 14000, 15000, 1000, now())")
@@ -96,6 +102,10 @@ def test_status_reads_what_runs_left(ran, monkeypatch):
     assert s["writeback"]["records"] <= queued
     assert s["writeback"]["records"] == sum(s["writeback"]["by_vendor"].values())
     assert s["sla"]["open"] == breaches == sum(s["sla"]["by_owner"].values())
+    with duckdb.connect(str(ran)) as con:
+        named = con.execute("select reason, count(*) from main.quarantine group by 1").fetchall()
+    assert s["quarantine"]["by_reason"] == dict(named) and s["quarantine"]["by_reason"]["not_a_number"] >= 1
+    assert s["quarantine"]["values"] == sum(n for _, n in named)
 
 
 def test_status_cli_table_and_json(ran, monkeypatch):
@@ -111,5 +121,7 @@ def test_status_cli_table_and_json(ran, monkeypatch):
         "budget_exhausted",
         "Waiting for write-back",
         "Rejects open: 1",
+        "Quarantined (main.quarantine):",
+        "not_a_number",
     ):
         assert words in result.stdout

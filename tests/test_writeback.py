@@ -184,6 +184,65 @@ def test_a_deleted_record_is_kept_as_a_reject_and_not_resent(box, env):
     con.close()
     queue(env, scores("salesforce", "Lead", [leads[3]]))
     assert writeback().records == 0  # the same values are not sent blindly again
+    # The next build no longer queues the record (the extract saw it deleted): the reject is
+    # closed, and kept.
+    queue(env, scores("salesforce", "Lead", leads[:3]))
+    writeback()
+    with duckdb.connect(env) as con:
+        rows = con.execute("select record_id, code, resolved_at is not null from ops.rejects").fetchall()
+    assert rows == [(leads[3], "ENTITY_IS_DELETED", True)]
+
+
+def test_fields_off_the_allow_list_are_never_sent_and_kept_as_rejects(box, env):
+    from flows.writeback import writeback
+
+    leads, contacts = lead_ids(box, 3), contact_ids(box, 2)
+    account = sf_client(box).query("SELECT Id FROM Account LIMIT 1")["records"][0]["Id"]
+    before = sf_client(box).Lead.get(leads[1])["Email"]
+    queue(
+        env,
+        scores("salesforce", "Lead", leads)
+        + scores("hubspot", "contacts", contacts)
+        + [
+            ("salesforce", "Lead", leads[1], "Email", before, "hijack@evil.example"),
+            ("hubspot", "contacts", contacts[1], "email", None, "hijack@evil.example"),
+            ("salesforce", "Account", account, "Name", None, "Renamed"),
+        ],
+    )
+    summary = writeback()
+    assert summary.written == 3 and summary.rejected == 3
+    refused = {(r["object_type"], r["record_id"]): r for r in summary.rejects}
+    assert {r["code"] for r in refused.values()} == {"FIELD_NOT_ALLOWED"}
+    assert refused[("Lead", leads[1])]["fields"] == ("Email",)
+    # The whole record is held back: not its email, not even its allowed score.
+    lead = sf_client(box).Lead.get(leads[1])
+    assert lead["Email"] == before and lead["Lead_Score__c"] is None
+    assert sf_client(box).Account.get(account)["Name"] != "Renamed"
+    written = {name for (_, _, name) in SandboxAdmin(box.directory).writes("salesforce")}
+    written |= {name for (_, _, name) in SandboxAdmin(box.directory).writes("hubspot")}
+    assert written <= {"Lead_Score__c", "leadflow_score"}, written
+    with duckdb.connect(env) as con:
+        kept = con.execute("select count(*) from ops.rejects where code = 'FIELD_NOT_ALLOWED'").fetchone()[0]
+    assert kept == 3
+    assert writeback().records == 0  # neither re-sent nor refused again while the queue is unchanged
+
+
+def test_the_sinks_refuse_fields_off_the_allow_list_before_any_call(box, env):
+    from connectors.hubspot import HubSpotSink
+    from flows.settings import load_settings
+    from flows.writeback import _sink
+
+    settings = load_settings()
+    lead, contact = lead_ids(box, 1)[0], contact_ids(box, 1)[0]
+    after = SandboxAdmin(box.directory).requests_log()[-1]["seq"]
+    with pytest.raises(ValueError, match="allow-list"):
+        _sink("salesforce", settings).update("Lead", [{"Id": lead, "Company": "x"}])
+    with pytest.raises(ValueError, match="allow-list"):
+        HubSpotSink(settings.hubspot()).update(
+            "contacts", [{"id": contact, "properties": {"email": "x@y.z"}}]
+        )
+    sent = [r for r in SandboxAdmin(box.directory).requests_log(after=after) if r["method"] != "GET"]
+    assert sent == []
 
 
 def test_one_invalid_hubspot_value_rejects_only_its_record(box, env):

@@ -13,8 +13,9 @@ from hubspot import HubSpot
 from urllib3.exceptions import HTTPError as TransportError
 from urllib3.util.retry import Retry
 
-from ..errors import AuthenticationError, BudgetExhausted, ConnectorError
+from ..errors import AuthenticationError, BudgetExhausted, CertificateError, ConnectorError
 from ..metering import CallCounter
+from ..tls import TrustRetry, is_certificate_error
 from .settings import BASE_URL
 from .window import RollingWindow
 
@@ -36,8 +37,9 @@ READ_ATTEMPTS = 4  # reads cut off mid-answer are sent again, after 0.25, 0.5 an
 
 
 def _retry() -> Retry:
-    # POSTs (search, batch) are retried too; spent retries answer instead of raising.
-    return Retry(
+    # POSTs (search, batch) are retried too; spent retries answer instead of raising. A failed
+    # certificate check is not retried (TrustRetry).
+    return TrustRetry(
         total=6,
         backoff_factor=0.2,
         status_forcelist=(429, 500, 502, 503, 504),
@@ -144,6 +146,8 @@ class HubSpotClient:
     def _error(err: Exception) -> ConnectorError:
         status = getattr(err, "status", None)
         body = getattr(err, "body", None)
+        if status is None and is_certificate_error(err):
+            return CertificateError("hubspot", f"certificate not trusted: {type(err).__name__}: {err}")
         if status is None:
             code = CONNECTION_LOST if isinstance(err, TransportError) else ""
             return ConnectorError("hubspot", f"{type(err).__name__}: {err}", None, code)

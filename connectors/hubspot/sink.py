@@ -93,7 +93,7 @@ class HubSpotSink:
                     False,
                     code=error.get("category", "ERROR"),
                     message=error.get("message", ""),
-                    retryable=int(error.get("status", 0) or 0) in RETRYABLE_STATUS,
+                    retryable=_status(error) in RETRYABLE_STATUS,
                 )
         return [failed.get(str(r["id"]), WriteResult(str(r["id"]), True)) for r in rows]
 
@@ -108,6 +108,12 @@ class HubSpotSink:
             for item in answer.get("results", []):
                 found[str(item["id"])] = item.get("properties", {})
         return found
+
+
+def _status(error: dict) -> int | None:
+    """A batch error's HTTP status; HubSpot's own 207 answers say `"status": "error"` instead."""
+    status = str(error.get("status", ""))
+    return int(status) if status.isdigit() else None
 
 
 def _message(err: ConnectorError) -> str:

@@ -14,9 +14,9 @@ from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
-from urllib3.util.retry import Retry
 
-from ..errors import AuthenticationError, BudgetExhausted, ConnectorError
+from ..errors import AuthenticationError, BudgetExhausted, CertificateError, ConnectorError
+from ..tls import TrustRetry, is_certificate_error
 from .settings import API_VERSION
 
 T = TypeVar("T")
@@ -46,7 +46,7 @@ def _session(config: SalesforceConfig) -> requests.Session:
     session.trust_env = False
     session.verify = config.ca_bundle or True
     session.proxies.update(get_environ_proxies(config.instance_url))
-    retry = Retry(
+    retry = TrustRetry(
         total=5,
         backoff_factor=0.5,
         status_forcelist=(500, 502, 503, 504),
@@ -130,6 +130,8 @@ def call(fn: Callable[[], T], idempotent: bool = True) -> T:
             if last or type(error) is not ConnectorError or error.code != "REQUEST_LIMIT_EXCEEDED":
                 raise error from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as err:
+            if is_certificate_error(err):
+                raise CertificateError("salesforce", f"certificate not trusted: {err}") from None
             if last or not idempotent:
                 message = f"{type(err).__name__}: {err}"
                 raise ConnectorError("salesforce", message, None, CONNECTION_LOST) from None

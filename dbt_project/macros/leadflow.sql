@@ -29,16 +29,33 @@
 
 {% macro vendor_date(expression) -%}
     {#- A date property: YYYY-MM-DD (read as is, in no time zone), an ISO time, or HubSpot's
-        midnight epoch ms. -#}
+        midnight epoch ms. An impossible day (2026-02-30) is null, not a failed build: the
+        quarantine model names it. -#}
     case
         when regexp_full_match(cast({{ expression }} as varchar), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
-            then cast({{ expression }} as date)
+            then try_cast({{ expression }} as date)
         else cast({{ utc_timestamp(expression) }} as date)
     end
 {%- endmacro %}
 
 {% macro normalized_email(expression) -%}
     nullif(lower(trim({{ expression }})), '')
+{%- endmacro %}
+
+{% macro person_email(expression) -%}
+    {#- A person's address, normalised; null when it is no address at all ("n/a", a display name):
+        such a value must not make strangers one person (main.quarantine names it). The shape is
+        the one Salesforce and HubSpot check: something@domain.tld, no spaces. -#}
+    case
+        when regexp_full_match({{ normalized_email(expression) }}, '[^@\s]+@[^@\s]+\.[^@\s]+')
+            then {{ normalized_email(expression) }}
+    end
+{%- endmacro %}
+
+{% macro non_negative(expression, type) -%}
+    {#- A count or an amount: null when it is no number or below zero (no company has -5
+        employees; main.quarantine names it), instead of scoring or routing on it. -#}
+    case when try_cast({{ expression }} as {{ type }}) >= 0 then try_cast({{ expression }} as {{ type }}) end
 {%- endmacro %}
 
 {% macro email_domain(expression) -%}

@@ -12,7 +12,9 @@ from hubspot.crm.associations.v4 import (
 )
 from hubspot.crm.objects import SimplePublicObjectInputForCreate
 from hubspot.crm.properties import ApiException as PropertiesError
-from hubspot.crm.properties import OptionInput, PropertyCreate
+from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
+
+from tests import clients
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +148,31 @@ def test_bad_property_definitions_are_400(hs, changes, fragment):
     with pytest.raises(PropertiesError) as err:
         hs.crm.properties.core_api.create("contacts", PropertyCreate(**args))
     assert err.value.status == 400 and fragment in json.loads(err.value.body)["message"]
+
+
+def test_an_admin_adds_an_option_and_records_may_hold_it(fresh_sandbox):
+    """PATCH /crm/v3/properties/contacts/hs_lead_status, as an admin adding a status in HubSpot."""
+    hs = clients.hubspot(fresh_sandbox, validate=True)
+    contacts, api = hs.crm.objects.basic_api, hs.crm.properties.core_api
+    make = SimplePublicObjectInputForCreate(
+        properties={"email": "m@props.example", "hs_lead_status": "MAYBE"}
+    )
+    with pytest.raises(Exception) as refused:
+        contacts.create("contacts", make)
+    assert refused.value.status == 400 and "INVALID_OPTION" in refused.value.body
+    options = [o.to_dict() for o in api.get_by_name("contacts", "hs_lead_status").options]
+    added = {"label": "Maybe later", "value": "MAYBE", "hidden": False, "displayOrder": len(options)}
+    updated = api.update("contacts", "hs_lead_status", PropertyUpdate(options=[*options, added]))
+    assert [o.value for o in updated.options][-2:] == ["BAD_TIMING", "MAYBE"]
+    assert contacts.create("contacts", make).properties["hs_lead_status"] == "MAYBE"
+    for name, change, status in [
+        ("hs_lead_status", {"type": "number"}, 400),
+        ("lastmodifieddate", {"label": "x"}, 400),  # read only
+        ("no_such_property", {"label": "x"}, 404),
+    ]:
+        with pytest.raises(PropertiesError) as err:
+            api.update("contacts", name, PropertyUpdate(**change))
+        assert err.value.status == status, (name, err.value.body)
 
 
 def test_missing_property_is_404(hs):

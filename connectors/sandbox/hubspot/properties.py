@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 
@@ -41,11 +42,17 @@ class Registry:
             merged = {p.name: p for p in props}
             for saved in store.get_value(self._key(name), []):
                 merged[saved["name"]] = self._from_answer(saved)
+            for prop_name, edit in store.get_value(self._edits_key(name), {}).items():
+                merged[prop_name] = dataclasses.replace(merged[prop_name], **edit)
             self._by_type[name] = merged
 
     @staticmethod
     def _key(type_name: str) -> str:
         return f"hubspot:properties:{type_name}"
+
+    @staticmethod
+    def _edits_key(type_name: str) -> str:
+        return f"hubspot:property-edits:{type_name}"
 
     @staticmethod
     def _from_answer(saved: dict) -> Property:
@@ -118,6 +125,34 @@ class Registry:
             self.store.set_value(self._key(otype.name), [*custom, saved])
         return prop
 
+    def update(self, otype: ObjectType, name: str, body: dict) -> Property:
+        """PATCH: a new label, description or list of options (an admin adding a picklist value).
+
+        HubSpot lets admins add options to its own enumerations too (hs_lead_status, industry);
+        custom lifecycle stages, made in HubSpot's settings, have numeric values: this takes them.
+        """
+        editable = {"label": "label", "description": "description", "options": "options"}
+        unknown = sorted(set(body) - set(editable))
+        if unknown:
+            raise errors.bad_request(f"Property update cannot change: {', '.join(unknown)}")
+        with self._lock:
+            prop = self._by_type[otype.name].get(name)
+            if prop is None:
+                raise errors.not_found(f"Unable to find property {name} on object type {otype.type_id}")
+            if prop.read_only:
+                raise errors.bad_request(f"Property {name} is read only")
+            edit = {editable[k]: v for k, v in body.items() if k != "options"}
+            if "options" in body:
+                if prop.type not in ("enumeration", "bool"):
+                    raise errors.bad_request(f"Property {name} of type {prop.type} takes no options")
+                edit["options"] = _options(body["options"], prop.type)
+            updated = dataclasses.replace(prop, **edit)
+            self._by_type[otype.name][name] = updated
+            edits = self.store.get_value(self._edits_key(otype.name), {})
+            edits[name] = {**edits.get(name, {}), **edit}
+            self.store.set_value(self._edits_key(otype.name), edits)
+        return updated
+
 
 def _options(raw, kind: str) -> list[dict]:
     if kind == "bool" and not raw:
@@ -176,4 +211,13 @@ def install(app) -> None:
 
     app.router.add("GET", "/crm/v3/properties/{type}", list_properties)
     app.router.add("POST", "/crm/v3/properties/{type}", create_property)
+
+    def update_property(request: Request) -> Response:
+        otype = object_type(request.params["type"])
+        body = app.body(request)
+        if not isinstance(body, dict):
+            raise errors.bad_request("Expected a property update object")
+        return Response.json(registry.update(otype, request.params["name"], body).answer())
+
     app.router.add("GET", "/crm/v3/properties/{type}/{name}", get_property)
+    app.router.add("PATCH", "/crm/v3/properties/{type}/{name}", update_property)

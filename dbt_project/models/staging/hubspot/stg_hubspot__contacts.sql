@@ -35,7 +35,7 @@ source as (
 renamed as (
     select
         id as hubspot_contact_id,
-        {{ normalized_email("record.properties.email") }} as email,
+        {{ person_email("record.properties.email") }} as email,
         record.properties.firstname as first_name,
         record.properties.lastname as last_name,
         record.properties.company as company_name,

@@ -25,7 +25,7 @@ renamed as (
     select
         id as contact_id,
         record.AccountId as account_id,
-        {{ normalized_email("record.Email") }} as email,
+        {{ person_email("record.Email") }} as email,
         record.FirstName as first_name,
         record.LastName as last_name,
         record.Title as title,

@@ -26,14 +26,14 @@ source as (
 renamed as (
     select
         id as lead_id,
-        {{ normalized_email("record.Email") }} as email,
+        {{ person_email("record.Email") }} as email,
         record.FirstName as first_name,
         record.LastName as last_name,
         record.Company as company_name,
         record.Title as title,
         record.Industry as industry,
-        try_cast(record.NumberOfEmployees as bigint) as employee_count,
-        try_cast(record.AnnualRevenue as double) as annual_revenue,
+        {{ non_negative("record.NumberOfEmployees", "bigint") }} as employee_count,
+        {{ non_negative("record.AnnualRevenue", "double") }} as annual_revenue,
         record.Country as country,
         record.Status as status,
         record.LeadSource as lead_source,
