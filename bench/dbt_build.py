@@ -376,7 +376,7 @@ def change_nightly(path: Path, people: int, activities: int, share: float, seed:
     return counts
 
 
-BUILD = ("build", "--exclude-resource-type", "unit_test")
+BUILD = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality")  # as flows/build.py
 
 
 def timed_build(db: Path, as_of: date, log_dir: Path, command: tuple[str, ...] = BUILD) -> dict:
