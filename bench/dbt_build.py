@@ -34,11 +34,14 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 from benchfile import machine, update_section  # bench/benchfile.py (the script's folder is on sys.path)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.raw_fixture import apply_updates  # noqa: E402 - the write-back the tests check, in SQL
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "dbt_project"
@@ -296,55 +299,6 @@ def activity_tables(n: int, rows: dict[str, int], loaded: str, offset: int = 0):
         from {span('conversation_messages')} where j % 4 = 0 and in_hubspot({person})"""
 
 
-NUMBER_FIELDS = ("Lead_Score__c", "Fit_Score__c", "Engagement_Score__c")
-
-
-def write_back(path: Path, seed: int) -> int:
-    """The night's write-back, as the CRMs would hold and return it: every value of `crm_updates`
-    written into its raw record (Salesforce numbers as floats; HubSpot's stage stamps its
-    `hs_lifecyclestage_<stage>_date`), the record's modification time moved to the write, and the
-    record landed again by the next extract. Returns the records written."""
-    at = f"timestamp '{AS_OF} 01:30:00'"
-    written = 0
-    with duckdb.connect(str(path)) as con:
-        con.execute(MACROS.format(seed=seed, accounts=ACCOUNTS, as_of=AS_OF.isoformat()))
-        con.execute(f"""
-            create or replace temp table patches as
-            select
-                vendor,
-                object_type,
-                record_id,
-                json_group_object(
-                    field_name,
-                    case
-                        when field_name in {NUMBER_FIELDS} and new_value is not null
-                            then to_json(cast(new_value as double))
-                        else to_json(new_value)
-                    end
-                ) as fields,
-                max(new_value) filter (where field_name = 'lifecyclestage') as stage
-            from main.crm_updates
-            group by all""")
-        for vendor, object_type, schema, table, patch, stamp in (
-            ("salesforce", "Lead", "raw_salesforce", "lead", "p.fields",
-             f"json_object('SystemModstamp', sf_time({at}), 'LastModifiedDate', sf_time({at}))"),
-            ("salesforce", "Contact", "raw_salesforce", "contact", "p.fields",
-             f"json_object('SystemModstamp', sf_time({at}), 'LastModifiedDate', sf_time({at}))"),
-            ("hubspot", "contacts", "raw_hubspot", "contacts",
-             "json_object('properties', json_merge_patch(p.fields, case when p.stage is not null then "
-             f"json_object('hs_lifecyclestage_' || p.stage || '_date', hs_time({at})) else '{{}}' end))",
-             f"json_object('updatedAt', hs_time({at}), 'properties', json_object('lastmodifieddate', hs_time({at})))"),
-        ):
-            written += con.execute(f"""
-                update "{schema}"."{table}" as raw set
-                    record = json_merge_patch(json_merge_patch(raw.record, {patch}), {stamp}),
-                    modified_at = {at}, _loaded_at = {at}
-                from patches as p
-                where p.vendor = '{vendor}' and p.object_type = '{object_type}' and p.record_id = raw.id""").fetchone()[0]
-        con.execute("checkpoint")
-    return written
-
-
 def change_nightly(path: Path, people: int, activities: int, share: float, seed: int) -> dict[str, int]:
     """A nightly extract: `share` of the people get a modified CRM record and ten new activities."""
     changed = max(1, int(people * share))
@@ -509,7 +463,10 @@ def main() -> None:
         # Production's nightly follows the last one's write-back: the CRMs hold leadflow's values,
         # and the extract has landed the written records again (their staging re-read them).
         started = time.perf_counter()
-        written = write_back(db, args.seed)
+        # The night's write-back, as the CRMs hold and return it, and the next extract landing
+        # the written records again.
+        at = datetime.combine(AS_OF, datetime.min.time()) + timedelta(hours=1, minutes=30)
+        written = apply_updates(db, now=at, loaded_at=at)
         catch_up = timed_build(db, AS_OF, args.dir, command=("run", "--select", "staging"))
         print(json.dumps({"step": "write-back", "records": written, "staging_seconds": catch_up["seconds"],
                           "seconds": round(time.perf_counter() - started, 1)}), flush=True)
