@@ -10,9 +10,9 @@
     task, calendar event or engagement, the chat agent; null for the person's own activities.
     parent_record_id is the chat thread of a chat's rows (a thread changed touches them all). -#}
 {% macro activity_rows(people=none, loaded_since=none) %}
-{%- set since -%}
-{% if loaded_since is not none %}where _loaded_at > {{ loaded_since }}{% endif %}
-{%- endset %}
+{#- The rows landed since: since_in for a table named ALIAS, since for a CTE's own. -#}
+{%- set since_in = ('where ALIAS._loaded_at > ' ~ loaded_since) if loaded_since is not none else '' %}
+{%- set since = since_in | replace('ALIAS.', '') %}
 {#- What activity_mapping matches, per source: each branch below computes it, and so does
     source_values, straight from the staging tables (a CTE read twice would be materialized,
     every activity's row of it). -#}
@@ -31,7 +31,6 @@ email_events.event_type || coalesce(
 {%- set event_value = "coalesce(new_calendar_events.event_type, new_calendar_events.event_subtype, 'Event')" %}
 {%- set campaign_value = "coalesce(campaigns.campaign_type, 'Other') || ':' || coalesce(campaign_members.status, '')" %}
 {%- set product_value = "product_usage.event_name" %}
-{%- set since_in = ('where ALIAS._loaded_at > ' ~ loaded_since) if loaded_since is not none else '' %}
     with
 
     records as (
