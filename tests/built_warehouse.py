@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -13,7 +12,7 @@ from dbt.cli.main import dbtRunner
 from connectors.sandbox.seed import generate, product_usage
 from flows.warehouse import Warehouse
 from tests.raw_fixture import load_raw, with_calendar_events, write_product_usage
-from tests.test_dbt import PEOPLE, PROJECT, TODAY
+from tests.test_dbt import PEOPLE, TODAY, dbt_args
 
 
 @functools.cache
@@ -28,22 +27,7 @@ def built_warehouse() -> Path:
     os.environ["LEADFLOW_PRODUCT_USAGE_DIR"] = str(workdir / "usage")
     try:
         result = dbtRunner().invoke(
-            [
-                "build",
-                "--exclude-resource-type",
-                "unit_test",
-                "--project-dir",
-                str(PROJECT),
-                "--profiles-dir",
-                str(PROJECT),
-                "--target-path",
-                str(workdir / "target"),
-                "--log-path",
-                str(workdir / "logs"),
-                "--vars",
-                json.dumps({"as_of": TODAY.isoformat()}),
-                "--quiet",
-            ]
+            dbt_args(workdir, ("build", "--exclude-resource-type", "unit_test"), {"as_of": TODAY.isoformat()})
         )
     finally:
         for key, value in before.items():

@@ -8,7 +8,6 @@ attaches it from another process).
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from flows.calibrate_replay import run_dbt
 from tests.raw_fixture import iso, load_raw
-from tests.test_dbt import PROJECT
+from tests.test_dbt import dbt_args
 
 TODAY = date(2026, 3, 1)
 TITLES = {
@@ -83,23 +82,11 @@ def build_company(workdir: Path, people: int = 800) -> Path:
     path = workdir / "leadflow.duckdb"
     load_raw(path, company(people))
     run_dbt(
-        [
-            "build",
-            "--exclude-resource-type",
-            "test",
-            "--exclude-resource-type",
-            "unit_test",
-            "--project-dir",
-            str(PROJECT),
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(workdir / "target"),
-            "--log-path",
-            str(workdir / "logs"),
-            "--vars",
-            json.dumps({"as_of": TODAY.isoformat()}),
-        ],
+        dbt_args(
+            workdir,
+            ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"),
+            {"as_of": TODAY.isoformat()},
+        ),
         env={"LEADFLOW_DUCKDB_PATH": str(path), "LEADFLOW_PRODUCT_USAGE_DIR": str(workdir / "usage")},
     )
     return path

@@ -22,12 +22,9 @@ TODAY = date(2026, 3, 1)
 PEOPLE = 300
 
 
-def dbt_build(workdir: Path, monkeypatch, command: tuple[str, ...] = ("build",), as_of: date = TODAY) -> None:
-    """`dbt build` on the DuckDB file in `workdir`; fails the test if any node fails."""
-    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(workdir / "leadflow.duckdb"))
-    monkeypatch.setenv("LEADFLOW_PRODUCT_USAGE_DIR", str(workdir / "usage"))
-    monkeypatch.setenv("DO_NOT_TRACK", "1")
-    args = [
+def dbt_args(workdir: Path, command: tuple[str, ...] | list[str], variables: dict) -> list[str]:
+    """A dbt command on the project, its target and logs under `workdir`, with these vars."""
+    return [
         *command,
         "--project-dir",
         str(PROJECT),
@@ -38,10 +35,17 @@ def dbt_build(workdir: Path, monkeypatch, command: tuple[str, ...] = ("build",),
         "--log-path",
         str(workdir / "logs"),
         "--vars",
-        json.dumps({"as_of": as_of.isoformat()}),
+        json.dumps(variables),
         "--quiet",
     ]
-    result = dbtRunner().invoke(args)
+
+
+def dbt_build(workdir: Path, monkeypatch, command: tuple[str, ...] = ("build",), as_of: date = TODAY) -> None:
+    """`dbt build` on the DuckDB file in `workdir`; fails the test if any node fails."""
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(workdir / "leadflow.duckdb"))
+    monkeypatch.setenv("LEADFLOW_PRODUCT_USAGE_DIR", str(workdir / "usage"))
+    monkeypatch.setenv("DO_NOT_TRACK", "1")
+    result = dbtRunner().invoke(dbt_args(workdir, command, {"as_of": as_of.isoformat()}))
     # A run answers its node results; `docs generate` answers the catalog.
     results = getattr(result.result, "results", None) or []
     failed = [

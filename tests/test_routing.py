@@ -19,7 +19,7 @@ from flows.cli import app
 from flows.route import routing_summary
 from flows.warehouse import Warehouse
 from tests.raw_fixture import apply_updates, load_raw
-from tests.test_dbt import PROJECT, query
+from tests.test_dbt import dbt_args, query
 
 INTEGRATION = "0050000000INT00AAA"
 MODELS_ONLY = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
@@ -172,20 +172,7 @@ def build(workdir: Path, monkeypatch, routing: str, as_of: date, command=MODELS_
     monkeypatch.setenv("LEADFLOW_PRODUCT_USAGE_DIR", str(workdir / "usage"))
     monkeypatch.setenv("DO_NOT_TRACK", "1")
     result = dbtRunner().invoke(
-        [
-            *command,
-            "--project-dir",
-            str(PROJECT),
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(workdir / "target"),
-            "--log-path",
-            str(workdir / "logs"),
-            "--vars",
-            json.dumps({"as_of": as_of.isoformat(), "routing_file": str(routing_file)}),
-            "--quiet",
-        ]
+        dbt_args(workdir, command, {"as_of": as_of.isoformat(), "routing_file": str(routing_file)})
     )
     failed = [
         f"{r.node.unique_id}: {r.status} {r.message}"
