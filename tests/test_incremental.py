@@ -86,6 +86,61 @@ def first_night(con: duckdb.DuckDBPyConnection) -> None:
         insert into raw_salesforce.task select 'new-task', modified_at, false,
             json_merge_patch(record, '{{"Id": "new-task", "Type": "Call"}}'), {at}
         from raw_salesforce.task where id = (select min(id) from raw_salesforce.task)""")
+    lifecycle_changes(con, at)
+
+
+def lifecycle_changes(con: duckdb.DuckDBPyConnection, at: str) -> None:
+    """Changes only the lifecycle reads: a lead status change, a date leadflow wrote, new
+    opportunities (one closing after the next run date) and a contact role gone."""
+    # Sales disqualify a lead (LeadHistory): a recycle with a cool-off.
+    con.execute(f"""
+        insert into raw_salesforce.lead_history
+        select 'new-status', modified_at, false, json_merge_patch(record, json_object(
+            'Id', 'new-status', 'OldValue', 'Working - Contacted', 'NewValue', 'Closed - Not Converted',
+            'CreatedDate', '{TODAY.isoformat()}T10:00:00.000+0000')), {at}
+        from raw_salesforce.lead_history
+        where id = (
+            -- the newest lead's status history: no other change of the night touches its person
+            select max(id) from raw_salesforce.lead_history
+            where (record->>'Field') = 'Status' and (record->>'LeadId') = (
+                select max(record->>'LeadId') from raw_salesforce.lead_history where (record->>'Field') = 'Status'
+            )
+        )""")
+    # An MQL date leadflow wrote on a contact (memory: a stage once reached stays reached).
+    con.execute(f"""
+        update raw_salesforce.contact
+        set record = json_merge_patch(record, '{{"MQL_Date__c": "2025-12-01"}}'), _loaded_at = {at}
+        where id = (select max(id) from raw_salesforce.contact)""")
+    # Two contacts without opportunities get one each, won: one closed today, one closing
+    # three days after it (it counts once the run date reaches it); a contact role goes.
+    contacts = [
+        r[0]
+        for r in con.execute("""
+            select id from raw_salesforce.contact
+            where id not in (select record->>'ContactId' from raw_salesforce.opportunity_contact_role)
+            order by id limit 2""").fetchall()
+    ]
+    for n, (contact, closes) in enumerate(zip(contacts, (TODAY, TODAY + timedelta(days=3)), strict=True)):
+        con.execute(
+            f"""
+            insert into raw_salesforce.opportunity
+            select ?, modified_at, false, json_merge_patch(record, json_object(
+                'Id', ?, 'StageName', 'Closed Won', 'IsClosed', true, 'IsWon', true, 'CloseDate', ?)), {at}
+            from raw_salesforce.opportunity where id = (select min(id) from raw_salesforce.opportunity)""",
+            [f"new-opportunity-{n}", f"new-opportunity-{n}", closes.isoformat()],
+        )
+        con.execute(
+            f"""
+            insert into raw_salesforce.opportunity_contact_role
+            select ?, modified_at, false, json_merge_patch(record, json_object(
+                'Id', ?, 'OpportunityId', ?, 'ContactId', ?)), {at}
+            from raw_salesforce.opportunity_contact_role
+            where id = (select min(id) from raw_salesforce.opportunity_contact_role)""",
+            [f"new-role-{n}", f"new-role-{n}", f"new-opportunity-{n}", contact],
+        )
+    con.execute(f"""
+        update raw_salesforce.opportunity_contact_role set is_deleted = true, _loaded_at = {at}
+        where id = (select max(id) from raw_salesforce.opportunity_contact_role where id not like 'new-%')""")
 
 
 def second_night(con: duckdb.DuckDBPyConnection) -> None:
@@ -138,6 +193,21 @@ def tables(workdir) -> dict[str, list]:
     }
 
 
+def customers(workdir) -> set[str]:
+    """The test's new opportunities whose person is a customer as of the last build."""
+    return {
+        opportunity
+        for (opportunity,) in query(
+            workdir,
+            """
+            select opportunities.opportunity_id
+            from int_person_opportunities as opportunities
+            inner join int_people_lifecycle as lifecycle on lifecycle.person_id = opportunities.person_id
+            where opportunities.opportunity_id like 'new-opportunity-%' and lifecycle.customer_at is not null""",
+        )
+    }
+
+
 def run(workdir, monkeypatch, days: int, *extra: str) -> None:
     dbt_build(workdir, monkeypatch, ("run", *extra), as_of=TODAY + timedelta(days=days))
 
@@ -177,6 +247,18 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
 
     incremental, full = tables(work), tables(reference)
     assert incremental.keys() == full.keys()
+    differing = [name for name in full if incremental[name] != full[name]]
+    assert not differing, differing
+    # The lifecycle followed: the disqualified lead, the won opportunity, the written MQL date.
+    assert query(work, "select count(*) from int_recycle_events where rule like '%Closed - Not Converted'")[0][0]
+    assert customers(work) == {"new-opportunity-0"}
+
+    # A third night with no changes: the opportunity closing then comes due.
+    shutil.copy(work / "leadflow.duckdb", reference / "leadflow.duckdb")
+    run(work, monkeypatch, 3)
+    run(reference, monkeypatch, 3, "--full-refresh")
+    assert customers(work) == {"new-opportunity-0", "new-opportunity-1"}
+    incremental, full = tables(work), tables(reference)
     differing = [name for name in full if incremental[name] != full[name]]
     assert not differing, differing
 

@@ -6,7 +6,8 @@
 {% macro increment_models() -%}
     {{ return([
         'int_people_unified', 'int_people_fit', 'int_activities', 'int_activity_caps',
-        'int_tracked_counts', 'int_score_history',
+        'int_tracked_counts', 'int_score_history', 'int_lifecycle_events', 'int_recycle_events',
+        'int_people_lifecycle',
     ]) }}
 {%- endmacro %}
 
@@ -30,6 +31,7 @@
     {%- set tables = [
         ('salesforce', 'lead'), ('salesforce', 'contact'), ('salesforce', 'campaign'),
         ('salesforce', 'campaign_member'), ('salesforce', 'task'), ('salesforce', 'event'),
+        ('salesforce', 'lead_history'),
         ('hubspot', 'contacts'), ('hubspot', 'forms'), ('hubspot', 'form_submissions'),
         ('hubspot', 'email_events'), ('hubspot', 'web_events'), ('hubspot', 'calls'),
         ('hubspot', 'emails'), ('hubspot', 'meetings'), ('hubspot', 'notes'),
@@ -98,4 +100,12 @@
         where model in ('{{ increment_models() | join("', '") }}')
     )
     {%- endif -%}
+{%- endmacro %}
+
+{#- int_touched_people's post-hook: the people's opportunities it saw, to compare with at its next
+    build (a Salesforce contact role or HubSpot deal changed, came or went). -#}
+{% macro remember_person_opportunities() -%}
+    create schema if not exists dbt_state;
+    create or replace table dbt_state.person_opportunities_seen as
+    select * from {{ ref('int_person_opportunities') }}
 {%- endmacro %}

@@ -1,10 +1,11 @@
 -- One row: what this build sees (its start, the newest raw load time, the run date, a hash of
--- the rules and the code that give activities, their points and running scores) beside what the incremental
+-- the rules and the code that give activities, their points, running scores and lifecycle
+-- evidence) beside what the incremental
 -- models saw at their last build. is_full: they recompute everyone (first build, a model
 -- missing, rules or code changed, a run date earlier than the last, forms or campaigns changed,
 -- since their names type the activities).
 {%- set points_code = [] %}
-{%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name in ['int_people_unified', 'int_people_fit', 'int_activity_caps', 'int_activity_points', 'int_tracked_counts', 'int_score_history', 'int_score_bases', 'int_touched_people', 'int_record_links', 'int_build_window'] %}
+{%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name in ['int_people_unified', 'int_people_fit', 'int_activity_caps', 'int_activity_points', 'int_tracked_counts', 'int_score_history', 'int_score_bases', 'int_touched_people', 'int_record_links', 'int_build_window', 'int_lead_status_changes', 'int_person_opportunities', 'int_lifecycle_events', 'int_recycle_events', 'int_people_lifecycle'] %}
 {%- do points_code.append(node.raw_code) %}
 {%- endfor %}
 with
@@ -38,6 +39,8 @@ current_build as (
             || {{ seed_text('activity_rules') }}
             || {{ seed_text('chat_intent_rules') }}
             || {{ seed_text('stage_rules') }}
+            || {{ seed_text('lifecycle_stages') }}
+            || {{ seed_text('recycle_rules') }}
             || {{ seed_text('score_groups') }}
             || {{ seed_text('scoring_settings') }}
             || {{ seed_text('industry_aliases') }}

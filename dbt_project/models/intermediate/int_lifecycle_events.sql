@@ -4,6 +4,26 @@
 -- pql and cql are tracks beside MQL, not stages (no stage_order). A score threshold gives
 -- an event at each upward crossing (a recycled person may cross again after the cool-off).
 -- Dates only: a stage's dates are decided in int_people_lifecycle.
+--
+-- Every piece of evidence, also what is dated after the run date: readers keep what happened
+-- before it (reached_at < as_of_end), so that evidence coming due is a change of the people
+-- it concerns (int_touched_people), not of this table. Kept up to date, not rebuilt: the
+-- nightly recomputes the people touched since the last build (their records, activities,
+-- lead statuses, opportunities or evidence coming due) and those whose score history was
+-- recomputed (int_score_bases).
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+-- depends_on: {{ ref('int_score_bases') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people(also=rebased_people()) }}",
+    post_hook="{{ record_increment() }}",
+) }}
+{%- set recomputed -%}
+    {%- if is_incremental() %} where {{ touched_people_condition(also=rebased_people()) }}{% endif -%}
+{%- endset %}
 with
 
 stage_rules as (
@@ -15,43 +35,34 @@ lifecycle_stages as (
 ),
 
 people as (
-    select * from {{ ref('int_people_unified') }}
+    select * from {{ ref('int_people_unified') }}{{ recomputed }}
 ),
 
 records as (
-    select * from {{ ref('int_people_records') }}
+    select * from {{ ref('int_people_records') }}{{ recomputed }}
 ),
 
--- Activities up to the run date with their rule's lead-signal flag (as int_activity_points
--- has them), read without their points: no activity's id is read for the join with its cap.
+-- Activities with their rule's lead-signal flag (as int_activity_points has them), read
+-- without their points: no activity's id is read for the join with its cap.
 activities as (
     select
         activities.*,
         activity_rules.is_lead_signal
-    from {{ ref('int_activities') }} as activities
+    from (select * from {{ ref('int_activities') }}{{ recomputed }}) as activities
     inner join {{ ref('activity_rules') }} as activity_rules
         on activity_rules.activity_type = activities.activity_type
-    where activities.occurred_at < {{ as_of_end() }}
 ),
 
 score_history as (
-    select * from {{ ref('int_score_history') }}
+    select * from {{ ref('int_score_history') }}{{ recomputed }}
 ),
 
 status_changes as (
-    select * from {{ ref('int_lead_status_changes') }}
+    select * from {{ ref('int_lead_status_changes') }}{{ recomputed }}
 ),
 
-contact_roles as (
-    select * from {{ ref('stg_salesforce__opportunity_contact_roles') }}
-),
-
-opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
-),
-
-deals as (
-    select * from {{ ref('stg_hubspot__deals') }}
+person_opportunities as (
+    select * from {{ ref('int_person_opportunities') }}{{ recomputed }}
 ),
 
 rules as (
@@ -201,71 +212,55 @@ lead_statuses as (
     group by all
 ),
 
+-- Any contact role dates the opportunity stage at its creation; a closed stage by its close
+-- date.
 roles as (
     select
-        records.person_id,
+        person_opportunities.person_id,
         rules.stage,
         rules.rule_type,
         rules.match_value,
-        -- Any contact role dates the opportunity stage at its creation; a closed stage by its
-        -- close date.
         min(
             case
-                when rules.match_value = '*' then greatest(contact_roles.created_at, opportunities.created_at)
-                when opportunities.is_closed
-                    then greatest(cast(opportunities.close_date as timestamp), opportunities.created_at)
-                else greatest(contact_roles.created_at, opportunities.created_at)
+                when rules.match_value = '*' then greatest(person_opportunities.linked_at, person_opportunities.created_at)
+                when person_opportunities.is_closed
+                    then greatest(person_opportunities.closed_at, person_opportunities.created_at)
+                else greatest(person_opportunities.linked_at, person_opportunities.created_at)
             end
         ) as reached_at
-    from contact_roles
-    inner join opportunities
-        on opportunities.opportunity_id = contact_roles.opportunity_id
-    inner join records
-        on
-            records.object_type = 'Contact'
-            and records.record_id = contact_roles.contact_id
+    from person_opportunities
     inner join rules
         on
             rules.rule_type = 'opportunity_contact_role'
-            and rules.match_value in ('*', opportunities.stage_name)
+            and rules.match_value in ('*', person_opportunities.stage)
+    where person_opportunities.vendor = 'salesforce'
     group by all
-),
-
-deal_contacts as (
-    select
-        hubspot_deal_id,
-        deal_stage,
-        is_closed_won,
-        closed_at,
-        created_at,
-        unnest(hubspot_contact_ids) as hubspot_contact_id
-    from deals
 ),
 
 hubspot_deals as (
     select
-        records.person_id,
+        person_opportunities.person_id,
         rules.stage,
         rules.rule_type,
         rules.match_value,
         min(
             case
-                when rules.match_value = '*' then deal_contacts.created_at
-                else greatest(coalesce(deal_contacts.closed_at, deal_contacts.created_at), deal_contacts.created_at)
+                when rules.match_value = '*' then person_opportunities.created_at
+                else greatest(
+                    coalesce(person_opportunities.closed_at, person_opportunities.created_at),
+                    person_opportunities.created_at
+                )
             end
         ) as reached_at
-    from deal_contacts
-    inner join records
-        on
-            records.object_type = 'contacts'
-            and records.record_id = deal_contacts.hubspot_contact_id
+    from person_opportunities
     inner join rules
         on
             rules.rule_type = 'hubspot_deal'
             and (
-                rules.match_value in ('*', deal_contacts.deal_stage)
-                or (rules.match_value = 'closedwon' and deal_contacts.is_closed_won)
+                rules.match_value in ('*', person_opportunities.stage)
+                or (rules.match_value = 'closedwon' and person_opportunities.is_won)
             )
+    where person_opportunities.vendor = 'hubspot'
     group by all
 ),
 
@@ -306,9 +301,7 @@ final as (
     from unioned
     left join lifecycle_stages
         on lifecycle_stages.stage = unioned.stage
-    where
-        unioned.reached_at is not null
-        and unioned.reached_at < {{ as_of_end() }}
+    where unioned.reached_at is not null
 )
 
 select * from final

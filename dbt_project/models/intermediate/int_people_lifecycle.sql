@@ -7,14 +7,36 @@
 -- Per stage: when it was first reached (<stage>_at) and last entered (<stage>_last_entered_at);
 -- a stage first reached only through a later one (an SQL who never was an MQL) is flagged
 -- inferred. pql_at and cql_at are the tracks beside MQL.
+--
+-- Kept up to date, not rebuilt: the nightly recomputes the people touched since the last build
+-- (as int_lifecycle_events), and those whose evidence or recycles came due since the last
+-- run date (int_touched_people).
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+-- depends_on: {{ ref('int_score_bases') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people(also=rebased_people()) }}",
+    post_hook="{{ record_increment() }}",
+) }}
+{%- set recomputed -%}
+    {%- if is_incremental() %} and {{ touched_people_condition(also=rebased_people()) }}{% endif -%}
+{%- endset %}
+{#- The evidence up to the run date, read where needed rather than through one CTE: DuckDB would
+    materialize a CTE read three times. -#}
+{%- set events -%}
+    (select * from {{ ref('int_lifecycle_events') }} where reached_at < {{ as_of_end() }}{{ recomputed }})
+{%- endset %}
 with
 
 people as (
-    select * from {{ ref('int_people_unified') }}
+    select * from {{ ref('int_people_unified') }} where true{{ recomputed }}
 ),
 
 recycles as (
-    select * from {{ ref('int_recycle_events') }}
+    select * from {{ ref('int_recycle_events') }} where recycled_at < {{ as_of_end() }}{{ recomputed }}
 ),
 
 lifecycle_stages as (
@@ -34,7 +56,7 @@ timeline as (
         events.rule_type,
         events.match_value,
         cast(null as timestamp) as cooloff_until
-    from {{ ref('int_lifecycle_events') }} as events
+    from {{ events }} as events
     semi join recycles
         on recycles.person_id = events.person_id
     where events.stage_order is not null
@@ -69,7 +91,7 @@ counted as (
         events.stage_order,
         events.rule_type,
         events.match_value
-    from {{ ref('int_lifecycle_events') }} as events
+    from {{ events }} as events
     anti join recycles
         on recycles.person_id = events.person_id
     where events.stage_order is not null
@@ -177,7 +199,7 @@ tracks as (
         person_id,
         min(reached_at) filter (where stage = 'pql') as pql_at,
         min(reached_at) filter (where stage = 'cql') as cql_at
-    from {{ ref('int_lifecycle_events') }}
+    from {{ events }} as events
     where stage in ('pql', 'cql')
     group by person_id
 ),

@@ -4,7 +4,11 @@
 -- row is made of, since their last build (changed_at after it), under the person and email
 -- before the change too. Rebuilt each run from int_people_records and its own last version; a record gone stays
 -- 30 days with no person, so that a model that missed a build still learns of it.
+-- A change of only the fields the lifecycle reads (dates, stages, lead statuses, also those
+-- leadflow wrote) moves lifecycle_changed_at alone: the lifecycle models recompute the person.
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
+{%- set previous_columns = adapter.get_columns_in_relation(previous) | map(attribute='name') | list
+    if previous is not none else [] %}
 with
 
 records as (
@@ -23,13 +27,21 @@ records as (
             account_id, hubspot_company_ids, has_opted_out, do_not_call, page_view_count,
             visit_count, conversion_event_count, recent_conversion_event_name,
             case when recent_conversion_event_name is not null then modified_at end
-        ) as varchar)) as content_hash
+        ) as varchar)) as content_hash,
+        md5(cast((
+            is_writable, crm_mql_date, crm_sql_date, hubspot_stages_entered, lead_status, lead_status_history
+        ) as varchar)) as lifecycle_hash
     from {{ ref('int_people_records') }}
 ),
 
 previous as (
     {% if previous is not none -%}
-    select * from {{ previous }}
+    select
+        * {{ 'exclude (lifecycle_hash, lifecycle_changed_at)' if 'lifecycle_hash' in previous_columns }},
+        {{ 'lifecycle_hash' if 'lifecycle_hash' in previous_columns else 'cast(null as varchar)' }} as lifecycle_hash,
+        {{ 'lifecycle_changed_at' if 'lifecycle_hash' in previous_columns else 'cast(null as timestamp)' }}
+            as lifecycle_changed_at
+    from {{ previous }}
     {%- else -%}
     select
         cast(null as varchar) as vendor,
@@ -40,7 +52,9 @@ previous as (
         cast(null as varchar) as content_hash,
         cast(null as timestamp) as changed_at,
         cast(null as varchar) as previous_person_id,
-        cast(null as varchar) as previous_email
+        cast(null as varchar) as previous_email,
+        cast(null as varchar) as lifecycle_hash,
+        cast(null as timestamp) as lifecycle_changed_at
     where false
     {%- endif %}
 ),
@@ -58,6 +72,9 @@ compared as (
         or records.email is distinct from previous.email
         or records.survivorship_rank is distinct from previous.survivorship_rank
         or records.content_hash is distinct from previous.content_hash as is_changed,
+        records.lifecycle_hash,
+        records.lifecycle_hash is distinct from previous.lifecycle_hash as is_lifecycle_changed,
+        previous.lifecycle_changed_at as lifecycle_changed_at_before,
         previous.person_id as person_id_before,
         previous.email as email_before,
         previous.changed_at as changed_at_before,
@@ -81,7 +98,10 @@ final as (
         case when is_changed then {{ build_started_at() }} else changed_at_before end as changed_at,
         case when is_changed then person_id_before else previous_person_id_before end
             as previous_person_id,
-        case when is_changed then email_before else previous_email_before end as previous_email
+        case when is_changed then email_before else previous_email_before end as previous_email,
+        lifecycle_hash,
+        case when is_lifecycle_changed then {{ build_started_at() }} else lifecycle_changed_at_before end
+            as lifecycle_changed_at
     from compared
 )
 

@@ -5,30 +5,35 @@
 --   hubspot_lead_status  HubSpot hs_lead_status (dated by its property history)
 --   opportunity_lost     every opportunity (Salesforce contact role or HubSpot deal) of the
 --                        person closed lost and none is open or won: at the last close
+--
+-- Every recycle, also what is dated after the run date: int_people_lifecycle keeps what
+-- happened before it. Kept up to date, not rebuilt, with int_lifecycle_events: the nightly
+-- recomputes the people touched since the last build.
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+-- depends_on: {{ ref('int_score_bases') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people(also=rebased_people()) }}",
+    post_hook="{{ record_increment() }}",
+) }}
+{%- set recomputed -%}
+    {%- if is_incremental() %} where {{ touched_people_condition(also=rebased_people()) }}{% endif -%}
+{%- endset %}
 with
 
 recycle_rules as (
     select * from {{ ref('recycle_rules') }}
 ),
 
-records as (
-    select * from {{ ref('int_people_records') }}
-),
-
 status_changes as (
-    select * from {{ ref('int_lead_status_changes') }}
+    select * from {{ ref('int_lead_status_changes') }}{{ recomputed }}
 ),
 
-contact_roles as (
-    select * from {{ ref('stg_salesforce__opportunity_contact_roles') }}
-),
-
-opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
-),
-
-deals as (
-    select * from {{ ref('stg_hubspot__deals') }}
+person_opportunities as (
+    select * from {{ ref('int_person_opportunities') }}{{ recomputed }}
 ),
 
 statuses as (
@@ -42,32 +47,6 @@ statuses as (
         on
             recycle_rules.rule_type = case status_changes.vendor when 'salesforce' then 'lead_status' else 'hubspot_lead_status' end
             and recycle_rules.match_value = status_changes.lead_status
-),
-
-person_opportunities as (
-    select
-        records.person_id,
-        opportunities.is_closed,
-        opportunities.is_won,
-        cast(opportunities.close_date as timestamp) as closed_at
-    from contact_roles
-    inner join opportunities
-        on opportunities.opportunity_id = contact_roles.opportunity_id
-    inner join records
-        on
-            records.object_type = 'Contact'
-            and records.record_id = contact_roles.contact_id
-    union all
-    select
-        records.person_id,
-        deals.is_closed,
-        deals.is_closed_won,
-        deals.closed_at
-    from (select *, unnest(hubspot_contact_ids) as hubspot_contact_id from deals) as deals
-    inner join records
-        on
-            records.object_type = 'contacts'
-            and records.record_id = deals.hubspot_contact_id
 ),
 
 lost as (
@@ -102,7 +81,7 @@ final as (
             end as integer
         )) as cooloff_until
     from unioned
-    where recycled_at is not null and recycled_at < {{ as_of_end() }}
+    where recycled_at is not null
 )
 
 select * from final

@@ -9,13 +9,21 @@
 --   5. an activity of theirs has come due (between the last run date and this one);
 --   6. their product usage events differ from the last build's (files carry no load time);
 --   7. their account or HubSpot company landed since, or an account of their email's domain or
---      of their company's domain did (account matching, int_people_unified).
+--      of their company's domain did (account matching, int_people_unified);
+--   8. for their lifecycle: a field of a record of theirs that the lifecycle reads changed
+--      (int_record_links), a lead status change of their leads landed since, their
+--      opportunities differ from those this model saw at its last build (int_person_opportunities),
+--      or evidence or a recycle of theirs has come due.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ forget_caught_up_touches() }}",
+    post_hook="{{ remember_person_opportunities() }}",
 ) }}
 {%- set then = adapter.get_relation(this.database, this.schema, 'int_activities') %}
+{%- set events_then = adapter.get_relation(this.database, this.schema, 'int_lifecycle_events') %}
+{%- set recycles_then = adapter.get_relation(this.database, this.schema, 'int_recycle_events') %}
+{%- set opportunities_seen = adapter.get_relation(this.database, 'dbt_state', 'person_opportunities_seen') %}
 {%- set people_then = adapter.get_relation(this.database, this.schema, 'int_people_unified') %}
 {%- set window = ref('int_build_window') %}
 {%- set since = '(select previous_loaded_watermark from ' ~ window ~ ')' %}
@@ -184,6 +192,57 @@ rematched as (
     where {{ email_domain('email') }} in (select domain from changed_domains)
 ),
 
+lifecycle_records as (
+    select person_id from links
+    where lifecycle_changed_at > (select previous_built_at from build_window)
+),
+
+status_history_landed as (
+    select records.person_id
+    from {{ source('salesforce', 'lead_history') }} as lead_history
+    inner join records
+        on
+            records.object_type = 'Lead'
+            and records.record_id = (lead_history.record ->> 'LeadId')
+    where lead_history._loaded_at > {{ since }}
+),
+
+opportunities_now as (
+    select * from {{ ref('int_person_opportunities') }}
+),
+
+opportunities_seen as (
+    {% if opportunities_seen is not none -%}
+    select * from {{ opportunities_seen }}
+    {%- else -%}
+    select * from opportunities_now where false
+    {%- endif %}
+),
+
+opportunities_changed as (
+    select person_id from (select * from opportunities_now except select * from opportunities_seen)
+    union all
+    select person_id from (select * from opportunities_seen except select * from opportunities_now)
+),
+
+lifecycle_come_due as (
+    {% if events_then is not none -%}
+    select person_id from {{ events_then }}
+    where
+        reached_at >= (select previous_as_of_end from build_window)
+        and reached_at < (select as_of_end from build_window)
+    {%- else -%}
+    select cast(null as varchar) as person_id where false
+    {%- endif %}
+    {% if recycles_then is not none -%}
+    union all
+    select person_id from {{ recycles_then }}
+    where
+        recycled_at >= (select previous_as_of_end from build_window)
+        and recycled_at < (select as_of_end from build_window)
+    {%- endif %}
+),
+
 touched as (
     select person_id from relinked
     union all
@@ -198,6 +257,14 @@ touched as (
     select person_id from product_changed
     union all
     select person_id from rematched
+    union all
+    select person_id from lifecycle_records
+    union all
+    select person_id from status_history_landed
+    union all
+    select person_id from opportunities_changed
+    union all
+    select person_id from lifecycle_come_due
 )
 
 select distinct
