@@ -279,5 +279,19 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
             work,
             monkeypatch,
             ("test", "--select", "int_activities,test_name:primary_key"),
-            TODAY + timedelta(days=2),
+            TODAY + timedelta(days=3),
+        )
+    # A staging table's key test reads the rows landed since the last build: a duplicate among them fails it.
+    query(
+        work,
+        """
+        insert into stg_hubspot__email_events
+        select * replace (timestamp '2100-01-01' as _loaded_at) from stg_hubspot__email_events limit 1""",
+    )
+    with pytest.raises(AssertionError, match="primary_key_stg_hubspot__email_events"):
+        dbt_build(
+            work,
+            monkeypatch,
+            ("test", "--select", "stg_hubspot__email_events,test_name:primary_key"),
+            TODAY + timedelta(days=3),
         )
