@@ -199,12 +199,14 @@ lifecycle_records as (
 
 status_history_landed as (
     select records.person_id
-    from {{ source('salesforce', 'lead_history') }} as lead_history
-    inner join records
-        on
-            records.object_type = 'Lead'
-            and records.record_id = (lead_history.record ->> 'LeadId')
-    where lead_history._loaded_at > {{ since }}
+    from records
+    semi join (
+        select record ->> 'LeadId' as lead_id
+        from {{ source('salesforce', 'lead_history') }}
+        where _loaded_at > {{ since }}
+    ) as landed_history
+        on landed_history.lead_id = records.record_id
+    where records.object_type = 'Lead'
 ),
 
 opportunities_now as (
