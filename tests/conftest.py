@@ -51,3 +51,24 @@ def leadflow_env(monkeypatch, tmp_path):
         return box.env
 
     return apply
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A PostgreSQL server of the session's own on loopback (tests/postgres_server.py).
+
+    Skipped when no PostgreSQL is installed, unless LEADFLOW_REQUIRE_POSTGRES is set (CI sets it:
+    there a missing server is a failure, not a skip).
+    """
+    from tests.postgres_server import PostgresServer, binaries
+
+    bin_dir = binaries()
+    if bin_dir is None:
+        if os.environ.get("LEADFLOW_REQUIRE_POSTGRES"):
+            pytest.fail("LEADFLOW_REQUIRE_POSTGRES is set but no PostgreSQL binaries (initdb) are installed")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it")
+    server = PostgresServer(tmp_path_factory.mktemp("postgres"), bin_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
