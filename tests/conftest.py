@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -54,7 +56,7 @@ def leadflow_env(monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory):
+def postgres():
     """A PostgreSQL server of the session's own on loopback (tests/postgres_server.py).
 
     Skipped when no PostgreSQL is installed, unless LEADFLOW_REQUIRE_POSTGRES is set (CI sets it:
@@ -67,8 +69,12 @@ def postgres(tmp_path_factory):
         if os.environ.get("LEADFLOW_REQUIRE_POSTGRES"):
             pytest.fail("LEADFLOW_REQUIRE_POSTGRES is set but no PostgreSQL binaries (initdb) are installed")
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it")
-    server = PostgresServer(tmp_path_factory.mktemp("postgres"), bin_dir).start()
+    # Not under pytest's temp dir: its folders are the session user's alone (0700), and under
+    # root the cluster belongs to `postgres`.
+    directory = Path(tempfile.mkdtemp(prefix="leadflow-postgres-"))
+    server = PostgresServer(directory, bin_dir).start()
     try:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(directory, ignore_errors=True)

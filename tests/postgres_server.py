@@ -53,10 +53,6 @@ class PostgresServer:
         if self.user is not None:
             entry = pwd.getpwnam(self.user)
             os.chown(self.directory, entry.pw_uid, entry.pw_gid)
-            # The temp dir's parents must be traversable by that user.
-            for parent in self.directory.parents:
-                if str(parent).startswith(("/tmp/", "/var/tmp/")) and parent != Path("/tmp"):
-                    os.chmod(parent, os.stat(parent).st_mode | 0o711)
         data = self.directory / "data"
         self._run(str(self.bin / "initdb"), "-D", str(data), "-A", "trust", "-U", self.role, "-E", "UTF8")
         options = (
@@ -71,7 +67,10 @@ class PostgresServer:
         return self
 
     def stop(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "stop")
+        stop = [str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "stop"]
+        done = subprocess.run(stop, capture_output=True, text=True, user=self.user, cwd=self.directory)
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop: {done.stdout}{done.stderr}")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.role}@127.0.0.1:{self.port}/{database}"
