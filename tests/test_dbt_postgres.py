@@ -30,6 +30,63 @@ PEOPLE = 120
 PORTED = ["resource_type:seed", "path:models/staging"]
 
 
+# Records each engine must read the same way: values the quarantine names (no address, a negative
+# or wordy number, an impossible or future date), epoch-millisecond times, a status history.
+ODD_RECORDS = [
+    {
+        "vendor": "salesforce",
+        "object": "Lead",
+        "record": {
+            "Id": "00Q000000000ODD1",
+            "LastName": "Odd",
+            "Company": "Oddity",
+            "Email": "n/a",
+            "NumberOfEmployees": -5,
+            "AnnualRevenue": "lots",
+            "ConvertedDate": "2026-02-30",
+            "CreatedDate": "2099-01-01T00:00:00.000+0000",
+            "SystemModstamp": "2026-02-01T10:00:00.000+0000",
+            "Status": "Open - Not Contacted",
+        },
+    },
+    {
+        "vendor": "hubspot",
+        "object": "contacts",
+        "record": {
+            "id": "990001",
+            "createdAt": "2026-01-10T08:00:00Z",
+            "updatedAt": "2026-02-01T09:30:00Z",
+            "archived": False,
+            "properties": {
+                "email": "Jane Doe <jane@",
+                "hs_lead_status": "IN_PROGRESS",
+                "hs_lifecyclestage_lead_date": "1768032000000",
+                "hs_lifecyclestage_customer_date": "1969-12-31T00:00:00Z",
+                "leadflow_mql_date": "2026-01-15",
+                "hs_analytics_num_visits": "many",
+            },
+            "propertiesWithHistory": {
+                "hs_lead_status": [
+                    {"value": "IN_PROGRESS", "timestamp": "2026-01-20T10:00:00Z"},
+                    {"value": "NEW", "timestamp": "2026-01-10T08:00:00.000Z"},
+                ]
+            },
+        },
+    },
+    {
+        "vendor": "hubspot",
+        "object": "companies",
+        "record": {
+            "id": "880001",
+            "createdAt": "2026-01-10T08:00:00Z",
+            "updatedAt": "2026-02-01T09:30:00Z",
+            "archived": False,
+            "properties": {"name": "Odd Co", "numberofemployees": "twelve", "annualrevenue": "-1"},
+        },
+    },
+]
+
+
 def copy_raw(duckdb_path: Path, url: str) -> int:
     """Every raw table of the DuckDB file into the PostgreSQL database, by COPY; rows copied."""
     copied = 0
@@ -80,7 +137,9 @@ def normal(value):
         value = float(value)
     if isinstance(value, float):
         return None if math.isnan(value) else float(f"{value:.9g}")
-    if isinstance(value, datetime | date | str | int | bool) or value is None:
+    if isinstance(value, datetime):  # as it reads inside JSON (PostgreSQL's lists are jsonb)
+        return value.isoformat()
+    if isinstance(value, date | str | int | bool) or value is None:
         return value
     if isinstance(value, dict):
         return tuple(sorted((k, normal(v)) for k, v in value.items()))
@@ -99,7 +158,8 @@ def rows_of(cursor, sql: str) -> tuple[list[str], list[tuple]]:
 def both(tmp_path_factory, postgres):
     """(DuckDB workdir, PostgreSQL URL, model names) after the same build on both."""
     workdir = tmp_path_factory.mktemp("dbt_pg")
-    load_raw(workdir / "leadflow.duckdb", with_calendar_events(generate(people=PEOPLE, seed=7, today=TODAY)))
+    lines = [*with_calendar_events(generate(people=PEOPLE, seed=7, today=TODAY)), *ODD_RECORDS]
+    load_raw(workdir / "leadflow.duckdb", lines)
     url = postgres.create_database("leadflow_dbt")
     assert copy_raw(workdir / "leadflow.duckdb", url) > 1000
     with pytest.MonkeyPatch.context() as mp:
@@ -145,3 +205,6 @@ def test_ported_models_hold_the_same_rows_on_postgres_as_on_duckdb(both):
     names = {m for m, _ in built}
     assert {"stg_salesforce__leads", "stg_hubspot__contacts", "stg_hubspot__deals"} <= names, built
     assert sum(n for m, n in built if m.startswith("stg_")) > 1000, built
+    counts = dict(built)
+    # The odd records went through the quarantine's and the parsers' every branch on both.
+    assert counts["stg_salesforce__invalid_values"] >= 5 and counts["stg_hubspot__invalid_values"] >= 4, built
