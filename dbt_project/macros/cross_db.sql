@@ -240,3 +240,69 @@
         '[]'::jsonb
     )
 {%- endmacro %}
+
+{% macro star_replace(replacements) -%}
+    {#- Every column of the CTE read, some computed again ({column: expression}). PostgreSQL has
+        no `* replace`: there the model's documented columns (its _models.yml, in order) are
+        listed, so a model that uses this documents every column. -#}
+    {{ return(adapter.dispatch('star_replace', 'leadflow')(replacements)) }}
+{%- endmacro %}
+
+{% macro duckdb__star_replace(replacements) -%}
+    * replace ({% for column, expression in replacements.items() %}{{ expression }} as {{ column }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{% macro postgres__star_replace(replacements) -%}
+    {%- set columns = graph.nodes[model.unique_id].columns if execute else {} -%}
+    {%- if execute and columns | length == 0 -%}
+        {{ exceptions.raise_compiler_error("star_replace: " ~ model.name ~ " documents no columns") }}
+    {%- endif -%}
+    {%- for column in columns %}
+        {{ replacements.get(column, column) }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro empty_list(type) -%}
+    {#- An empty list of `type` (a struct's fields, `name type, ...`, for a list of structs). -#}
+    {{ return(adapter.dispatch('empty_list', 'leadflow')(type)) }}
+{%- endmacro %}
+
+{% macro duckdb__empty_list(type) -%}
+    cast([] as {{ type }} [])
+{%- endmacro %}
+
+{% macro postgres__empty_list(type) -%}
+    {%- if type.startswith('struct(') -%}
+    cast('[]' as jsonb)
+    {%- else -%}
+    cast(array[] as {{ type }}[])
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro dated_stages(stages) -%}
+    {#- The stages that have a date, as a list of {stage, entered_at}; stages: (name, expression). -#}
+    {{ return(adapter.dispatch('dated_stages', 'leadflow')(stages)) }}
+{%- endmacro %}
+
+{% macro duckdb__dated_stages(stages) -%}
+    list_filter(
+            [
+                {% for stage, expression in stages -%}
+                {'stage': '{{ stage }}', 'entered_at': {{ expression }}}{{ ',' if not loop.last }}
+                {% endfor -%}
+            ],
+            entered -> entered.entered_at is not null
+        )
+{%- endmacro %}
+
+{% macro postgres__dated_stages(stages) -%}
+    (
+        select coalesce(jsonb_agg(entered order by position), cast('[]' as jsonb))
+        from jsonb_array_elements(jsonb_build_array(
+            {%- for stage, expression in stages %}
+            jsonb_build_object('stage', '{{ stage }}', 'entered_at', {{ expression }}){{ ',' if not loop.last }}
+            {%- endfor %}
+        )) with ordinality as stages (entered, position)
+        where entered ->> 'entered_at' is not null
+    )
+{%- endmacro %}
