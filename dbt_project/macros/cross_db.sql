@@ -306,3 +306,32 @@
         where entered ->> 'entered_at' is not null
     )
 {%- endmacro %}
+
+{% macro arg_min(value, ordering) -%}
+    {#- The value of the row with the least ordering (an aggregate). -#}
+    {{ return(adapter.dispatch('arg_min', 'leadflow')(value, ordering)) }}
+{%- endmacro %}
+
+{% macro duckdb__arg_min(value, ordering) -%}
+    arg_min({{ value }}, {{ ordering }})
+{%- endmacro %}
+
+{% macro postgres__arg_min(value, ordering) -%}
+    (array_agg({{ value }} order by {{ ordering }}) filter (where {{ ordering }} is not null))[1]
+{%- endmacro %}
+
+{% macro star_exclude(alias, excluded, columns) -%}
+    {#- alias.* less the excluded columns. PostgreSQL has no `* exclude`: there alias's columns
+        (`columns`, the excluded ones among them or not) are listed. -#}
+    {{ return(adapter.dispatch('star_exclude', 'leadflow')(alias, excluded, columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__star_exclude(alias, excluded, columns) -%}
+    {{ alias }}.* exclude ({{ excluded | join(', ') }})
+{%- endmacro %}
+
+{% macro postgres__star_exclude(alias, excluded, columns) -%}
+    {%- for column in columns if column not in excluded %}
+        {{ alias }}.{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
