@@ -109,7 +109,8 @@ def _write_profile(project: Path, database: Path, warehouse: Path) -> None:
     """The project's own profile (its settings) on the scratch file, the warehouse attached read-only."""
     name = yaml.safe_load((project / "dbt_project.yml").read_text())["profile"]
     profile = yaml.safe_load((project / "profiles.yml").read_text())[name]
-    output = dict(profile["outputs"][profile["target"]])
+    # The replay attaches the DuckDB file: the DuckDB output, whatever target the build uses.
+    output = dict(next(o for o in profile["outputs"].values() if o["type"] == "duckdb"))
     output["path"] = str(database)
     output["attach"] = [{"path": str(warehouse), "alias": warehouse.stem, "read_only": True}]
     profiles = {name: {"target": "replay", "outputs": {"replay": output}}}

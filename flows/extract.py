@@ -241,7 +241,9 @@ def extract(
     settings = load_settings()
     since, until = _utc(since), _utc(until)
     own = warehouse is None
-    warehouse = warehouse or Warehouse(settings.duckdb_path)
+    warehouse = warehouse or Warehouse(
+        settings.duckdb_path, raw_url=settings.raw_url.get_secret_value() if settings.raw_url else None
+    )
     try:
         pairs = select_objects(objects, settings)
         ensure_limits(pairs)

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     product_usage_dir: Path | None = None
 
     duckdb_path: Path = Path(".leadflow/leadflow.duckdb")
+    # The warehouse the raw tables land in instead of the DuckDB file, with their watermarks:
+    # postgresql://user:password@host:5432/database (loaded by COPY). Unset: the DuckDB file.
+    raw_url: SecretStr | None = None
     # Where the nightly writes its HTML report; unset: a `report` folder beside the DuckDB file.
     report_dir: Path | None = None
     dbt_project_dir: Path = REPO_ROOT / "dbt_project"

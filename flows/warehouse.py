@@ -1,4 +1,8 @@
-"""The DuckDB file: raw tables the connectors fill, and leadflow's own state beside them."""
+"""The DuckDB file: raw tables the connectors fill, and leadflow's own state beside them.
+
+With a raw URL (LEADFLOW_RAW_URL, PostgreSQL) the raw tables, watermarks and resume positions
+live in that warehouse instead (flows/landing_postgres.py); the rest of ops stays in DuckDB.
+"""
 
 from __future__ import annotations
 
@@ -94,12 +98,17 @@ class Landed:
 class Warehouse:
     """One DuckDB connection; every write takes the lock, so extract tasks may share it."""
 
-    def __init__(self, path: Path | str, wait_seconds: float = 600.0):
+    def __init__(self, path: Path | str, wait_seconds: float = 600.0, raw_url: str | None = None):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = self._connect(wait_seconds)
         self.lock = threading.RLock()
         self.con.execute(STATE)
+        self.raw = None
+        if raw_url:
+            from flows.landing_postgres import PostgresLanding
+
+            self.raw = PostgresLanding(raw_url)
 
     def _connect(self, wait_seconds: float) -> duckdb.DuckDBPyConnection:
         """Open the file, waiting while another leadflow process holds it (one writer per file)."""
@@ -115,6 +124,8 @@ class Warehouse:
     def close(self) -> None:
         with self.lock:
             self.con.close()
+        if self.raw is not None:
+            self.raw.close()
 
     def __enter__(self) -> Warehouse:
         return self
@@ -136,6 +147,8 @@ class Warehouse:
     # -- watermarks ------------------------------------------------------------------------------
 
     def watermark(self, source: str, obj: str) -> datetime | None:
+        if self.raw is not None:
+            return self.raw.watermark(source, obj)
         rows = self.query(
             "select watermark from ops.watermarks where source = ? and object = ?",
             (source, obj),
@@ -143,14 +156,20 @@ class Warehouse:
         return rows[0][0].replace(tzinfo=UTC) if rows and rows[0][0] else None
 
     def resume_position(self, source: str, obj: str) -> dict | None:
+        if self.raw is not None:
+            return self.raw.resume_position(source, obj)
         rows = self.query("select position from ops.cursors where source = ? and object = ?", (source, obj))
         return json.loads(rows[0][0]) if rows else None
 
     def clear_resume(self, source: str, obj: str) -> None:
+        if self.raw is not None:
+            self.raw.clear_resume(source, obj)
         with self.lock:
             self.con.execute("delete from ops.cursors where source = ? and object = ?", (source, obj))
 
     def live_count(self, schema: str, table: str) -> int | None:
+        if self.raw is not None:
+            return self.raw.live_count(schema, table)
         if not self.table_exists(schema, table):
             return 0
         return self.query(f'select count(*) from "{schema}"."{table}" where not is_deleted')[0][0]
@@ -162,6 +181,8 @@ class Warehouse:
             self.con.execute(f"insert into ops.extract_log ({columns}) values ({marks})", list(row.values()))
 
     def reset_watermark(self, source: str, obj: str) -> None:
+        if self.raw is not None:
+            self.raw.reset_watermark(source, obj)
         with self.lock:
             self.con.execute("delete from ops.watermarks where source = ? and object = ?", (source, obj))
 
@@ -189,6 +210,11 @@ class Warehouse:
                 held.modified_at or datetime.min.replace(tzinfo=UTC)
             ):
                 latest[rec.id] = rec
+        if self.raw is not None:
+            new, changed = self.raw.land(schema, table, latest, source, obj, checkpoint, resume)
+            if checkpoint is not None:
+                self._mirror_watermark(source, obj, self.raw.watermark(source, obj))
+            return Landed(records=len(latest), new=new, changed=changed)
         target = f'"{schema}"."{table}"'
         incoming = pa.table(
             {
@@ -252,3 +278,11 @@ class Warehouse:
                 con.execute("rollback")
                 raise
         return landed
+
+    def _mirror_watermark(self, source: str, obj: str, watermark: datetime | None) -> None:
+        """A copy of the warehouse's watermark for `leadflow status`; the extract reads the warehouse's."""
+        with self.lock:
+            self.con.execute(
+                "insert or replace into ops.watermarks values (?, ?, ?, now() at time zone 'UTC')",
+                (source, obj, utc_naive(watermark)),
+            )

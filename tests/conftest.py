@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +53,28 @@ def leadflow_env(monkeypatch, tmp_path):
         return box.env
 
     return apply
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of the session's own on loopback (tests/postgres_server.py).
+
+    Skipped when no PostgreSQL is installed, unless LEADFLOW_REQUIRE_POSTGRES is set (CI sets it:
+    there a missing server is a failure, not a skip).
+    """
+    from tests.postgres_server import PostgresServer, binaries
+
+    bin_dir = binaries()
+    if bin_dir is None:
+        if os.environ.get("LEADFLOW_REQUIRE_POSTGRES"):
+            pytest.fail("LEADFLOW_REQUIRE_POSTGRES is set but no PostgreSQL binaries (initdb) are installed")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it")
+    # Not under pytest's temp dir: its folders are the session user's alone (0700), and under
+    # root the cluster belongs to `postgres`.
+    directory = Path(tempfile.mkdtemp(prefix="leadflow-postgres-"))
+    server = PostgresServer(directory, bin_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)

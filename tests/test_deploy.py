@@ -125,3 +125,55 @@ def test_make_deploy_registers_the_deployments(prefect_harness, tmp_path):
         Path(nightly.pull_steps[0]["prefect.deployments.steps.set_working_directory"]["directory"])
         == REPO_ROOT
     )
+
+
+WORKERS_FILE = REPO_ROOT / "deploy" / "prefect.workers.yaml"
+
+
+def test_container_pools_deploy_the_same_flows_as_the_process_pool(deployments):
+    """deploy/prefect.workers.yaml: nightly, backfill and writeback on each container pool."""
+    from prefect.utilities.templating import apply_values
+
+    workers = yaml.safe_load(WORKERS_FILE.read_text())
+    by_pool: dict[str, dict[str, dict]] = {}
+    for deployment in workers["deployments"]:
+        by_pool.setdefault(deployment["work_pool"]["name"], {})[deployment["entrypoint"]] = deployment
+    assert set(by_pool) == {"leadflow-docker", "leadflow-kubernetes"}
+    process = {d["entrypoint"]: d for d in deployments.values()}
+    for pool, entries in by_pool.items():
+        assert set(entries) == set(process), pool
+        for entrypoint, deployment in entries.items():
+            flow = load(entrypoint)  # the flow exists and loads from the file named
+            assert deployment["parameters"] == process[entrypoint]["parameters"], (pool, entrypoint)
+            flow.validate_parameters(
+                {"since": "2024-01-01T00:00:00Z", **deployment["parameters"]}
+                if flow.name == "backfill"
+                else deployment["parameters"]
+            )
+            assert deployment.get("schedules") == process[entrypoint].get("schedules"), (pool, entrypoint)
+            assert deployment.get("concurrency_limit") == process[entrypoint].get("concurrency_limit")
+        variables = deployment["work_pool"]["job_variables"]
+        assert not any("TOKEN" in k or "SESSION" in k for k in variables["env"])
+        assert variables["env"]["LEADFLOW_HOME"] == "/opt/leadflow"
+        assert apply_values(variables, {}) is not None
+    # Flow runs start in the image's copy of the code.
+    (step,) = workers["pull"]
+    assert step["prefect.deployments.steps.set_working_directory"]["directory"] == "/opt/leadflow"
+
+
+def test_worker_image_holds_the_code_the_deployments_run():
+    """deploy/Dockerfile installs from uv.lock and copies every folder an entrypoint or a build reads."""
+    dockerfile = (REPO_ROOT / "deploy" / "Dockerfile").read_text()
+    assert "uv sync --frozen" in dockerfile and "COPY pyproject.toml uv.lock" in dockerfile
+    copied = {line.split()[1] for line in dockerfile.splitlines() if line.startswith("COPY ")}
+    workers = yaml.safe_load(WORKERS_FILE.read_text())
+    folders = {d["entrypoint"].split("/")[0] for d in workers["deployments"]}
+    assert folders | {"connectors", "dbt_project"} <= copied
+    assert "WORKDIR /opt/leadflow" in dockerfile
+    manifests = list(yaml.safe_load_all((REPO_ROOT / "deploy" / "kubernetes" / "leadflow.yaml").read_text()))
+    kinds = {m["kind"] for m in manifests}
+    assert {"Namespace", "PersistentVolumeClaim", "Deployment", "ServiceAccount"} <= kinds
+    (worker,) = [m for m in manifests if m["kind"] == "Deployment"]
+    command = worker["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command[command.index("--pool") + 1] == "leadflow-kubernetes"
+    assert "leadflow-data" in (REPO_ROOT / "deploy" / "kubernetes" / "job-template.jq").read_text()

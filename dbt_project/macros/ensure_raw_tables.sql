@@ -14,7 +14,8 @@
     create schema if not exists "{{ schema }}";
         {%- for table in tables %}
     create table if not exists "{{ schema }}"."{{ table }}" (
-        id varchar primary key, modified_at timestamp, is_deleted boolean, record json,
+        id varchar primary key, modified_at timestamp, is_deleted boolean,
+        record {{ 'jsonb' if target.type == 'postgres' else 'json' }},
         _loaded_at timestamp
     );
         {%- endfor %}

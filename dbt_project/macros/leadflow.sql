@@ -11,7 +11,7 @@
 
 {% macro as_of_end() -%}
     {#- The last moment of the run date: activities up to it count, later ones do not. -#}
-    (cast({{ as_of_date() }} as timestamp) + interval 1 day)
+    (cast({{ as_of_date() }} as timestamp) + interval '1 day')
 {%- endmacro %}
 
 {% macro utc_timestamp(expression) -%}
@@ -21,9 +21,9 @@
     case
         when
             cast({{ expression }} as varchar) not like '____-%'
-            and regexp_full_match(cast({{ expression }} as varchar), '[0-9]{10,}')
-            then make_timestamp(try_cast({{ expression }} as bigint) * 1000)
-        else make_timestamp(epoch_us(try_cast({{ expression }} as timestamptz)))
+            and {{ full_match('cast(' ~ expression ~ ' as varchar)', "'[0-9]{10,}'") }}
+            then {{ epoch_ms_timestamp(try_cast(expression, 'bigint')) }}
+        else {{ utc_of(try_cast(expression, 'timestamptz')) }}
     end
 {%- endmacro %}
 
@@ -32,8 +32,8 @@
         midnight epoch ms. An impossible day (2026-02-30) is null, not a failed build: the
         quarantine model names it. -#}
     case
-        when regexp_full_match(cast({{ expression }} as varchar), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
-            then try_cast({{ expression }} as date)
+        when {{ full_match('cast(' ~ expression ~ ' as varchar)', "'[0-9]{4}-[0-9]{2}-[0-9]{2}'") }}
+            then {{ try_cast(expression, 'date') }}
         else cast({{ utc_timestamp(expression) }} as date)
     end
 {%- endmacro %}
@@ -47,7 +47,7 @@
         such a value must not make strangers one person (main.quarantine names it). The shape is
         the one Salesforce and HubSpot check: something@domain.tld, no spaces. -#}
     case
-        when regexp_full_match({{ normalized_email(expression) }}, '[^@\s]+@[^@\s]+\.[^@\s]+')
+        when {{ full_match(normalized_email(expression), "'[^@\\s]+@[^@\\s]+\\.[^@\\s]+'") }}
             then {{ normalized_email(expression) }}
     end
 {%- endmacro %}
@@ -55,7 +55,7 @@
 {% macro non_negative(expression, type) -%}
     {#- A count or an amount: null when it is no number or below zero (no company has -5
         employees; main.quarantine names it), instead of scoring or routing on it. -#}
-    case when try_cast({{ expression }} as {{ type }}) >= 0 then try_cast({{ expression }} as {{ type }}) end
+    case when {{ try_cast(expression, type) }} >= 0 then {{ try_cast(expression, type) }} end
 {%- endmacro %}
 
 {% macro email_domain(expression) -%}

@@ -9,7 +9,7 @@
     case
         when nullif(trim({{ value }}), '') is null then null
     {%- if kind in ('count', 'amount') %}
-        {%- set number = "try_cast(" ~ value ~ " as " ~ ('bigint' if kind == 'count' else 'double') ~ ")" %}
+        {%- set number = try_cast(value, 'bigint' if kind == 'count' else 'double') %}
         when {{ number }} is null then 'not_a_number'
         when {{ number }} < 0 then 'negative_number'
     {%- elif kind == 'email' %}
@@ -30,6 +30,10 @@
 {%- endmacro %}
 
 {% macro invalid_values(relation, object_type, checks) -%}
+    {{ return(adapter.dispatch('invalid_values', 'leadflow')(relation, object_type, checks)) }}
+{%- endmacro %}
+
+{% macro duckdb__invalid_values(relation, object_type, checks) -%}
     {#- One row per field of a raw table's live records whose value has a problem (value_problem):
         object_type, record_id, field_name (the vendor's name, without HubSpot's `properties.`),
         raw_value (as the API gave it, as text) and reason. checks: (path, kind) pairs. Each
@@ -62,5 +66,31 @@
             where not coalesce(is_deleted, false)
         )
     )
+    where problem.reason is not null
+{%- endmacro %}
+
+
+{% macro postgres__invalid_values(relation, object_type, checks) -%}
+    select
+        '{{ object_type }}' as object_type,
+        record_id,
+        problem.field_name,
+        problem.raw_value,
+        problem.reason
+    from (
+        select id as record_id, record
+        from {{ relation }}
+        where not coalesce(is_deleted, false)
+    ) as parsed
+    cross join lateral (
+        values
+        {%- for path, kind in checks %}
+            (
+                cast('{{ path | replace("properties.", "") }}' as varchar),
+                {{ json_field(path, 'parsed.record') }},
+                {{ value_problem(json_field(path, 'parsed.record'), kind) }}
+            ){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as problem (field_name, raw_value, reason)
     where problem.reason is not null
 {%- endmacro %}

@@ -32,10 +32,10 @@ salesforce_leads as (
         employee_count,
         annual_revenue,
         cast(null as varchar) as account_id,
-        cast([] as varchar []) as hubspot_company_ids,
+        {{ empty_list('varchar') }} as hubspot_company_ids,
         owner_id,
         status as lead_status,
-        cast([] as struct(lead_status varchar, changed_at timestamp) []) as lead_status_history,
+        {{ empty_list('struct(lead_status varchar, changed_at timestamp)') }} as lead_status_history,
         lead_source,
         cast(null as varchar) as analytics_source,
         cast(null as bigint) as page_view_count,
@@ -50,7 +50,7 @@ salesforce_leads as (
         cast(null as varchar) as linked_salesforce_lead_id,
         cast(null as varchar) as linked_salesforce_contact_id,
         cast(null as varchar) as hubspot_lifecycle_stage,
-        cast([] as struct(stage varchar, entered_at timestamp) []) as hubspot_stages_entered,
+        {{ empty_list('struct(stage varchar, entered_at timestamp)') }} as hubspot_stages_entered,
         -- Salesforce refuses updates to converted leads: they only feed history.
         not is_converted as is_writable,
         case when is_converted then 4 else 2 end as survivorship_rank,
@@ -81,10 +81,10 @@ salesforce_contacts as (
         cast(null as bigint) as employee_count,
         cast(null as double) as annual_revenue,
         account_id,
-        cast([] as varchar []) as hubspot_company_ids,
+        {{ empty_list('varchar') }} as hubspot_company_ids,
         owner_id,
         cast(null as varchar) as lead_status,
-        cast([] as struct(lead_status varchar, changed_at timestamp) []) as lead_status_history,
+        {{ empty_list('struct(lead_status varchar, changed_at timestamp)') }} as lead_status_history,
         lead_source,
         cast(null as varchar) as analytics_source,
         cast(null as bigint) as page_view_count,
@@ -99,7 +99,7 @@ salesforce_contacts as (
         cast(null as varchar) as linked_salesforce_lead_id,
         cast(null as varchar) as linked_salesforce_contact_id,
         cast(null as varchar) as hubspot_lifecycle_stage,
-        cast([] as struct(stage varchar, entered_at timestamp) []) as hubspot_stages_entered,
+        {{ empty_list('struct(stage varchar, entered_at timestamp)') }} as hubspot_stages_entered,
         true as is_writable,
         1 as survivorship_rank,
         crm_score,
@@ -149,14 +149,11 @@ hubspot as (
         lifecycle_stage as hubspot_lifecycle_stage,
         -- Every stage HubSpot says the contact entered (hs_lifecyclestage_<stage>_date, kept
         -- when the stage moves on), and the current stage, dated by creation if undated.
-        list_filter(
-            [
-                {% for stage in ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] -%}
-                {'stage': '{{ stage }}', 'entered_at': coalesce({{ stage }}_entered_at, case when lifecycle_stage = '{{ stage }}' then created_at end)}{{ ',' if not loop.last }}
-                {% endfor -%}
-            ],
-            entered -> entered.entered_at is not null
-        ) as hubspot_stages_entered,
+        {%- set stages = [] %}
+        {%- for stage in ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] %}
+        {%- do stages.append((stage, "coalesce(" ~ stage ~ "_entered_at, case when lifecycle_stage = '" ~ stage ~ "' then created_at end)")) %}
+        {%- endfor %}
+        {{ dated_stages(stages) }} as hubspot_stages_entered,
         true as is_writable,
         3 as survivorship_rank,
         crm_score,
@@ -183,7 +180,7 @@ unioned as (
 -- set it by hand; main.quarantine names it) is read as the modification date, or every stage
 -- of the person would wait for it.
 final as (
-    select * replace (least(created_at, modified_at) as created_at)
+    select {{ star_replace({'created_at': 'least(created_at, modified_at)'}) }}
     from unioned
 )
 

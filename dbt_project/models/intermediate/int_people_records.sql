@@ -50,7 +50,7 @@ salesforce_keyed as (
 salesforce_emails as (
     select
         email,
-        arg_min(match_key, survivorship_rank) as match_key
+        {{ arg_min('match_key', 'survivorship_rank') }} as match_key
     from salesforce_keyed
     where email is not null
     group by email
@@ -91,7 +91,10 @@ hubspot_emails as (
 
 hubspot_keyed as (
     select
-        hubspot_linked.* exclude (salesforce_key, salesforce_rule),
+        {{ star_exclude('hubspot_linked', ['salesforce_key', 'salesforce_rule'], columns=[
+            'vendor', 'object_type', 'record_id', 'email', 'converted_contact_id',
+            'linked_salesforce_lead_id', 'linked_salesforce_contact_id', 'survivorship_rank',
+        ]) }},
         coalesce(
             hubspot_linked.salesforce_key,
             hubspot_emails.match_key,

@@ -23,11 +23,11 @@ with
 source as (
     -- The properties above and the fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', fields + [
+        {{ parsed_record('record', fields + [
             'createdAt',
             ('propertiesWithHistory.hs_lead_status', [{'value': 'VARCHAR', 'timestamp': 'VARCHAR'}]),
             ('associations.companies.results', [{'id': 'VARCHAR'}]),
-        ]) }} as record)
+        ]) }}
     from {{ source('hubspot', 'contacts') }}
     {{ incremental_since_last_build() }}
 ),
@@ -35,49 +35,38 @@ source as (
 renamed as (
     select
         id as hubspot_contact_id,
-        {{ person_email("record.properties.email") }} as email,
-        record.properties.firstname as first_name,
-        record.properties.lastname as last_name,
-        record.properties.company as company_name,
-        record.properties.jobtitle as job_title,
-        record.properties.country as country,
-        nullif(record.properties.lifecyclestage, '') as lifecycle_stage,
-        nullif(record.properties.hs_lead_status, '') as lead_status,
+        {{ person_email(json_field('properties.email')) }} as email,
+        {{ json_field('properties.firstname') }} as first_name,
+        {{ json_field('properties.lastname') }} as last_name,
+        {{ json_field('properties.company') }} as company_name,
+        {{ json_field('properties.jobtitle') }} as job_title,
+        {{ json_field('properties.country') }} as country,
+        nullif({{ json_field('properties.lifecyclestage') }}, '') as lifecycle_stage,
+        nullif({{ json_field('properties.hs_lead_status') }}, '') as lead_status,
         -- Every hs_lead_status the contact had, with when; only when the extract asked for
         -- propertiesWithHistory (HubSpot keeps no date of the status otherwise).
-        coalesce(
-            list_transform(
-                record.propertiesWithHistory.hs_lead_status,
-                change -> {
-                    'lead_status': change.value,
-                    'changed_at': try_cast(try_cast(change."timestamp" as timestamptz) at time zone 'UTC' as timestamp)
-                }
-            ),
-            []
-        ) as lead_status_history,
+        {{ lead_status_history(json_field('propertiesWithHistory.hs_lead_status')) }} as lead_status_history,
         {% for stage in stages -%}
-        {{ utc_timestamp("record.properties.hs_lifecyclestage_" ~ stage ~ "_date") }} as {{ stage }}_entered_at,
+        {{ utc_timestamp(json_field('properties.hs_lifecyclestage_' ~ stage ~ '_date')) }} as {{ stage }}_entered_at,
         {% endfor -%}
-        nullif(record.properties.hubspot_owner_id, '') as owner_id,
-        nullif(record.properties.salesforceleadid, '') as salesforce_lead_id,
-        nullif(record.properties.salesforcecontactid, '') as salesforce_contact_id,
-        record.properties.hs_analytics_source as analytics_source,
-        try_cast(record.properties.hs_analytics_num_page_views as bigint) as page_view_count,
-        try_cast(record.properties.hs_analytics_num_visits as bigint) as visit_count,
-        coalesce(try_cast(record.properties.hs_email_optout as boolean), false) as has_email_optout,
-        try_cast(record.properties.num_conversion_events as bigint) as conversion_event_count,
-        record.properties.recent_conversion_event_name as recent_conversion_event_name,
-        coalesce(
-            list_transform(record.associations.companies.results, association -> association.id), []
-        ) as hubspot_company_ids,
+        nullif({{ json_field('properties.hubspot_owner_id') }}, '') as owner_id,
+        nullif({{ json_field('properties.salesforceleadid') }}, '') as salesforce_lead_id,
+        nullif({{ json_field('properties.salesforcecontactid') }}, '') as salesforce_contact_id,
+        {{ json_field('properties.hs_analytics_source') }} as analytics_source,
+        {{ try_cast(json_field('properties.hs_analytics_num_page_views'), 'bigint') }} as page_view_count,
+        {{ try_cast(json_field('properties.hs_analytics_num_visits'), 'bigint') }} as visit_count,
+        coalesce({{ try_cast(json_field('properties.hs_email_optout'), 'boolean') }}, false) as has_email_optout,
+        {{ try_cast(json_field('properties.num_conversion_events'), 'bigint') }} as conversion_event_count,
+        {{ json_field('properties.recent_conversion_event_name') }} as recent_conversion_event_name,
+        {{ json_id_list('associations.companies.results', 'association', 'id') }} as hubspot_company_ids,
         -- leadflow's own properties: absent (null) until the write-back creates them.
-        try_cast(record.properties.leadflow_score as double) as crm_score,
-        try_cast(record.properties.leadflow_fit_score as double) as crm_fit_score,
-        try_cast(record.properties.leadflow_engagement_score as double) as crm_engagement_score,
-        nullif(record.properties.leadflow_tier, '') as crm_tier,
-        {{ vendor_date("nullif(record.properties.leadflow_mql_date, '')") }} as crm_mql_date,
-        {{ vendor_date("nullif(record.properties.leadflow_sql_date, '')") }} as crm_sql_date,
-        {{ utc_timestamp("record.createdAt") }} as created_at,
+        {{ try_cast(json_field('properties.leadflow_score'), 'double') }} as crm_score,
+        {{ try_cast(json_field('properties.leadflow_fit_score'), 'double') }} as crm_fit_score,
+        {{ try_cast(json_field('properties.leadflow_engagement_score'), 'double') }} as crm_engagement_score,
+        nullif({{ json_field('properties.leadflow_tier') }}, '') as crm_tier,
+        {{ vendor_date('nullif(' ~ json_field('properties.leadflow_mql_date') ~ ", '')") }} as crm_mql_date,
+        {{ vendor_date('nullif(' ~ json_field('properties.leadflow_sql_date') ~ ", '')") }} as crm_sql_date,
+        {{ utc_timestamp(json_field('createdAt')) }} as created_at,
         modified_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at

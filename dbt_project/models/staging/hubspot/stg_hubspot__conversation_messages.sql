@@ -11,10 +11,10 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'conversationsThreadId', 'type', 'direction', 'createdBy', 'text', 'createdAt',
             ('senders', [{'actorId': 'VARCHAR'}])
-        ]) }} as record)
+        ]) }}
     from {{ source('hubspot', 'conversation_messages') }}
     {{ incremental_since_last_build() }}
 ),
@@ -22,13 +22,13 @@ source as (
 renamed as (
     select
         id as message_id,
-        record.conversationsThreadId as thread_id,
-        record.type as message_type,
+        {{ json_field('conversationsThreadId') }} as thread_id,
+        {{ json_field('type') }} as message_type,
         -- INCOMING: from the visitor; OUTGOING: from us (an agent or a bot).
-        record.direction as direction,
-        coalesce(record.createdBy, record.senders[1].actorId) as sender_actor_id,
-        record.text as message_text,
-        {{ utc_timestamp("record.createdAt") }} as created_at,
+        {{ json_field('direction') }} as direction,
+        coalesce({{ json_field('createdBy') }}, {{ json_first_item_field('senders', 'actorId') }}) as sender_actor_id,
+        {{ json_field('text') }} as message_text,
+        {{ utc_timestamp(json_field('createdAt')) }} as created_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at
     from source

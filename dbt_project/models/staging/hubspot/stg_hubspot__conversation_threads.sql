@@ -11,10 +11,10 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'associatedContactId', 'status', 'spam', 'originalChannelId', 'assignedTo', 'createdAt',
             'latestMessageTimestamp'
-        ]) }} as record)
+        ]) }}
     from {{ source('hubspot', 'conversation_threads') }}
     {{ incremental_since_last_build() }}
 ),
@@ -22,13 +22,13 @@ source as (
 renamed as (
     select
         id as thread_id,
-        nullif(cast(record.associatedContactId as varchar), '') as hubspot_contact_id,
-        record.status as status,
-        coalesce(try_cast(record.spam as boolean), false) as is_spam,
-        record.originalChannelId as channel_id,
-        nullif(record.assignedTo, '') as assigned_to,
-        {{ utc_timestamp("record.createdAt") }} as created_at,
-        {{ utc_timestamp("record.latestMessageTimestamp") }} as latest_message_at,
+        nullif(cast({{ json_field('associatedContactId') }} as varchar), '') as hubspot_contact_id,
+        {{ json_field('status') }} as status,
+        coalesce({{ try_cast(json_field('spam'), 'boolean') }}, false) as is_spam,
+        {{ json_field('originalChannelId') }} as channel_id,
+        nullif({{ json_field('assignedTo') }}, '') as assigned_to,
+        {{ utc_timestamp(json_field('createdAt')) }} as created_at,
+        {{ utc_timestamp(json_field('latestMessageTimestamp')) }} as latest_message_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at
     from source

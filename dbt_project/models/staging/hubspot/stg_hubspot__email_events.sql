@@ -12,10 +12,10 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'type', 'recipient', 'emailCampaignId', 'category', 'portalSubscriptionStatus', 'url',
             'created'
-        ]) }} as record)
+        ]) }}
     from {{ source('hubspot', 'email_events') }}
     {% if is_incremental() %}
     where
@@ -27,13 +27,13 @@ source as (
 renamed as (
     select
         id as email_event_id,
-        record.type as event_type,
-        {{ normalized_email("record.recipient") }} as recipient_email,
-        try_cast(record.emailCampaignId as bigint) as email_campaign_id,
-        record.category as bounce_category,
-        record.portalSubscriptionStatus as subscription_status,
-        record.url as url,
-        {{ utc_timestamp("record.created") }} as occurred_at,
+        {{ json_field('type') }} as event_type,
+        {{ normalized_email(json_field('recipient')) }} as recipient_email,
+        {{ try_cast(json_field('emailCampaignId'), 'bigint') }} as email_campaign_id,
+        {{ json_field('category') }} as bounce_category,
+        {{ json_field('portalSubscriptionStatus') }} as subscription_status,
+        {{ json_field('url') }} as url,
+        {{ utc_timestamp(json_field('created')) }} as occurred_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at
     from source

@@ -11,9 +11,9 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'formId', 'submittedAt', 'pageUrl', ('values', [{'name': 'VARCHAR', 'value': 'VARCHAR'}])
-        ]) }} as record)
+        ]) }}
     from {{ source('hubspot', 'form_submissions') }}
     {{ incremental_since_last_build() }}
 ),
@@ -21,14 +21,11 @@ source as (
 renamed as (
     select
         id as conversion_id,
-        record.formId as form_id,
-        {{ utc_timestamp("record.submittedAt") }} as submitted_at,
-        record.pageUrl as page_url,
+        {{ json_field('formId') }} as form_id,
+        {{ utc_timestamp(json_field('submittedAt')) }} as submitted_at,
+        {{ json_field('pageUrl') }} as page_url,
         -- The email field of the submitted values (`values` is a list of {name, value}).
-        {{ normalized_email("list_extract(
-            list_transform(record.values, field -> field.value),
-            list_position(list_transform(record.values, field -> field.name), 'email')
-        )") }} as email,
+        {{ normalized_email(json_list_lookup('values', 'name', "'email'", 'value')) }} as email,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at
     from source

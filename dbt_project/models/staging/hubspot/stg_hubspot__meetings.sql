@@ -11,11 +11,11 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'properties.hs_timestamp', 'properties.hubspot_owner_id',
             'properties.hs_meeting_outcome', 'createdAt',
             ('associations.contacts.results', [{'id': 'VARCHAR'}])
-        ]) }} as record)
+        ]) }}
     from {{ source('hubspot', 'meetings') }}
     {{ incremental_since_last_build() }}
 ),
@@ -23,14 +23,12 @@ source as (
 renamed as (
     select
         id as hubspot_meeting_id,
-        {{ utc_timestamp("record.properties.hs_timestamp") }} as occurred_at,
-        nullif(record.properties.hubspot_owner_id, '') as owner_id,
+        {{ utc_timestamp(json_field('properties.hs_timestamp')) }} as occurred_at,
+        nullif({{ json_field('properties.hubspot_owner_id') }}, '') as owner_id,
         cast(null as varchar) as direction,
-        record.properties.hs_meeting_outcome as status,
-        coalesce(
-            list_transform(record.associations.contacts.results, association -> association.id), []
-        ) as hubspot_contact_ids,
-        {{ utc_timestamp("record.createdAt") }} as created_at,
+        {{ json_field('properties.hs_meeting_outcome') }} as status,
+        {{ json_id_list('associations.contacts.results', 'association', 'id') }} as hubspot_contact_ids,
+        {{ utc_timestamp(json_field('createdAt')) }} as created_at,
         modified_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at

@@ -11,10 +11,10 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'properties.hs_timestamp', 'properties.hubspot_owner_id', 'createdAt',
             ('associations.contacts.results', [{'id': 'VARCHAR'}])
-        ]) }} as record)
+        ]) }}
     from {{ source('hubspot', 'notes') }}
     {{ incremental_since_last_build() }}
 ),
@@ -22,14 +22,12 @@ source as (
 renamed as (
     select
         id as hubspot_note_id,
-        {{ utc_timestamp("record.properties.hs_timestamp") }} as occurred_at,
-        nullif(record.properties.hubspot_owner_id, '') as owner_id,
+        {{ utc_timestamp(json_field('properties.hs_timestamp')) }} as occurred_at,
+        nullif({{ json_field('properties.hubspot_owner_id') }}, '') as owner_id,
         cast(null as varchar) as direction,
         cast(null as varchar) as status,
-        coalesce(
-            list_transform(record.associations.contacts.results, association -> association.id), []
-        ) as hubspot_contact_ids,
-        {{ utc_timestamp("record.createdAt") }} as created_at,
+        {{ json_id_list('associations.contacts.results', 'association', 'id') }} as hubspot_contact_ids,
+        {{ utc_timestamp(json_field('createdAt')) }} as created_at,
         modified_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at

@@ -11,7 +11,7 @@ renamed as (
         {{ normalized_email("record ->> 'email'") }} as email,
         record ->> 'firstName' as first_name,
         record ->> 'lastName' as last_name,
-        try_cast(record ->> 'userId' as bigint) as user_id,
+        {{ try_cast("record ->> 'userId'", 'bigint') }} as user_id,
         coalesce(is_deleted, false) as is_archived,
         {{ utc_timestamp("record ->> 'createdAt'") }} as created_at,
         modified_at

@@ -12,10 +12,10 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'objectType', 'objectId', 'eventType', 'properties.hs_url', 'properties.hs_title',
             'occurredAt'
-        ]) }} as record)
+        ]) }}
     from {{ source('hubspot', 'web_events') }}
     {% if is_incremental() %}
     where
@@ -27,16 +27,16 @@ source as (
 renamed as (
     select
         id as web_event_id,
-        record.objectType as object_type,
-        record.objectId as object_id,
-        record.eventType as event_type,
-        record.properties.hs_url as url,
+        {{ json_field('objectType') }} as object_type,
+        {{ json_field('objectId') }} as object_id,
+        {{ json_field('eventType') }} as event_type,
+        {{ json_field('properties.hs_url') }} as url,
         -- /pricing from https://site/pricing?utm=...: the path the activity rules match on.
         coalesce(
-            nullif(regexp_extract(record.properties.hs_url, '^https?://[^/]+(/[^?#]*)', 1), ''), '/'
+            nullif({{ regexp_group(json_field('properties.hs_url'), "'^https?://[^/]+(/[^?#]*)'", 1) }}, ''), '/'
         ) as page_path,
-        record.properties.hs_title as page_title,
-        {{ utc_timestamp("record.occurredAt") }} as occurred_at,
+        {{ json_field('properties.hs_title') }} as page_title,
+        {{ utc_timestamp(json_field('occurredAt')) }} as occurred_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at
     from source

@@ -3,7 +3,8 @@
     event_name, occurred_at and optionally event_id, quantity. No folder or no files: empty. -#}
 {%- set folder = var('product_usage_dir', env_var('LEADFLOW_PRODUCT_USAGE_DIR', '')) -%}
 {%- set kinds = [] -%}
-{%- if folder and execute -%}
+{#- DuckDB reads the files; other warehouses load product usage themselves (none here). -#}
+{%- if folder and execute and target.type == 'duckdb' -%}
     {%- for kind in ['parquet', 'csv'] -%}
         {%- set found = run_query("select count(*) from glob('" ~ folder ~ "/**/*." ~ kind ~ "')") -%}
         {%- if found.columns[0].values()[0] > 0 -%}{%- do kinds.append(kind) -%}{%- endif -%}
@@ -44,7 +45,9 @@ renamed as (
         cast(filename as varchar) as source_file
     from source
     where occurred_at is not null
+    {%- if kinds %}
     qualify row_number() over (partition by usage_event_id order by source_file) = 1
+    {%- endif %}
 )
 
 select * from renamed

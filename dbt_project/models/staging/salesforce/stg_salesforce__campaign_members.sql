@@ -11,10 +11,10 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'CampaignId', 'LeadId', 'ContactId', 'Status', 'HasResponded', 'FirstRespondedDate',
             'CreatedDate'
-        ]) }} as record)
+        ]) }}
     from {{ source('salesforce', 'campaign_member') }}
     {{ incremental_since_last_build() }}
 ),
@@ -22,13 +22,13 @@ source as (
 renamed as (
     select
         id as campaign_member_id,
-        record.CampaignId as campaign_id,
-        record.LeadId as lead_id,
-        record.ContactId as contact_id,
-        record.Status as status,
-        coalesce(try_cast(record.HasResponded as boolean), false) as has_responded,
-        {{ vendor_date("record.FirstRespondedDate") }} as first_responded_date,
-        {{ utc_timestamp("record.CreatedDate") }} as created_at,
+        {{ json_field('CampaignId') }} as campaign_id,
+        {{ json_field('LeadId') }} as lead_id,
+        {{ json_field('ContactId') }} as contact_id,
+        {{ json_field('Status') }} as status,
+        coalesce({{ try_cast(json_field('HasResponded'), 'boolean') }}, false) as has_responded,
+        {{ vendor_date(json_field('FirstRespondedDate')) }} as first_responded_date,
+        {{ utc_timestamp(json_field('CreatedDate')) }} as created_at,
         modified_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at

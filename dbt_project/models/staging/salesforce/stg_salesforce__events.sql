@@ -13,10 +13,10 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'WhoId', 'WhatId', 'OwnerId', 'Subject', 'Type', 'EventSubtype', 'StartDateTime',
             'EndDateTime', 'ActivityDateTime', 'ActivityDate', 'DurationInMinutes', 'CreatedDate'
-        ]) }} as record)
+        ]) }}
     from {{ source('salesforce', 'event') }}
     {{ incremental_since_last_build() }}
 ),
@@ -24,18 +24,18 @@ source as (
 renamed as (
     select
         id as event_id,
-        record.WhoId as who_id,
-        record.WhatId as what_id,
-        record.OwnerId as owner_id,
-        record.Subject as subject,
-        record.Type as event_type,
-        record.EventSubtype as event_subtype,
-        {{ utc_timestamp("record.StartDateTime") }} as started_at,
-        {{ utc_timestamp("record.EndDateTime") }} as ended_at,
-        {{ utc_timestamp("record.ActivityDateTime") }} as activity_at,
-        {{ vendor_date("record.ActivityDate") }} as activity_date,
-        try_cast(record.DurationInMinutes as integer) as duration_minutes,
-        {{ utc_timestamp("record.CreatedDate") }} as created_at,
+        {{ json_field('WhoId') }} as who_id,
+        {{ json_field('WhatId') }} as what_id,
+        {{ json_field('OwnerId') }} as owner_id,
+        {{ json_field('Subject') }} as subject,
+        {{ json_field('Type') }} as event_type,
+        {{ json_field('EventSubtype') }} as event_subtype,
+        {{ utc_timestamp(json_field('StartDateTime')) }} as started_at,
+        {{ utc_timestamp(json_field('EndDateTime')) }} as ended_at,
+        {{ utc_timestamp(json_field('ActivityDateTime')) }} as activity_at,
+        {{ vendor_date(json_field('ActivityDate')) }} as activity_date,
+        {{ try_cast(json_field('DurationInMinutes'), 'integer') }} as duration_minutes,
+        {{ utc_timestamp(json_field('CreatedDate')) }} as created_at,
         modified_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at

@@ -11,9 +11,9 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'LeadId', 'Field', 'OldValue', 'NewValue', 'CreatedDate'
-        ]) }} as record)
+        ]) }}
     from {{ source('salesforce', 'lead_history') }}
     {{ incremental_since_last_build() }}
 ),
@@ -21,11 +21,11 @@ source as (
 renamed as (
     select
         id as lead_history_id,
-        record.LeadId as lead_id,
-        record.Field as field_name,
-        record.OldValue as old_value,
-        record.NewValue as new_value,
-        {{ utc_timestamp("record.CreatedDate") }} as created_at,
+        {{ json_field('LeadId') }} as lead_id,
+        {{ json_field('Field') }} as field_name,
+        {{ json_field('OldValue') }} as old_value,
+        {{ json_field('NewValue') }} as new_value,
+        {{ utc_timestamp(json_field('CreatedDate')) }} as created_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at
     from source

@@ -11,14 +11,14 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'Email', 'FirstName', 'LastName', 'Company', 'Title', 'Industry', 'NumberOfEmployees',
             'AnnualRevenue', 'Country', 'Status', 'LeadSource', 'OwnerId', 'IsConverted',
             'ConvertedDate', 'ConvertedContactId', 'ConvertedAccountId', 'ConvertedOpportunityId',
             'HasOptedOutOfEmail', 'DoNotCall', 'Lead_Score__c', 'Fit_Score__c',
             'Engagement_Score__c', 'Lead_Tier__c', 'Lifecycle_Stage__c', 'MQL_Date__c',
             'SQL_Date__c', 'CreatedDate'
-        ]) }} as record)
+        ]) }}
     from {{ source('salesforce', 'lead') }}
     {{ incremental_since_last_build() }}
 ),
@@ -26,34 +26,34 @@ source as (
 renamed as (
     select
         id as lead_id,
-        {{ person_email("record.Email") }} as email,
-        record.FirstName as first_name,
-        record.LastName as last_name,
-        record.Company as company_name,
-        record.Title as title,
-        record.Industry as industry,
-        {{ non_negative("record.NumberOfEmployees", "bigint") }} as employee_count,
-        {{ non_negative("record.AnnualRevenue", "double") }} as annual_revenue,
-        record.Country as country,
-        record.Status as status,
-        record.LeadSource as lead_source,
-        record.OwnerId as owner_id,
-        coalesce(try_cast(record.IsConverted as boolean), false) as is_converted,
-        {{ vendor_date("record.ConvertedDate") }} as converted_date,
-        record.ConvertedContactId as converted_contact_id,
-        record.ConvertedAccountId as converted_account_id,
-        record.ConvertedOpportunityId as converted_opportunity_id,
-        coalesce(try_cast(record.HasOptedOutOfEmail as boolean), false) as has_opted_out_of_email,
-        coalesce(try_cast(record.DoNotCall as boolean), false) as do_not_call,
+        {{ person_email(json_field('Email')) }} as email,
+        {{ json_field('FirstName') }} as first_name,
+        {{ json_field('LastName') }} as last_name,
+        {{ json_field('Company') }} as company_name,
+        {{ json_field('Title') }} as title,
+        {{ json_field('Industry') }} as industry,
+        {{ non_negative(json_field('NumberOfEmployees'), "bigint") }} as employee_count,
+        {{ non_negative(json_field('AnnualRevenue'), "double") }} as annual_revenue,
+        {{ json_field('Country') }} as country,
+        {{ json_field('Status') }} as status,
+        {{ json_field('LeadSource') }} as lead_source,
+        {{ json_field('OwnerId') }} as owner_id,
+        coalesce({{ try_cast(json_field('IsConverted'), 'boolean') }}, false) as is_converted,
+        {{ vendor_date(json_field('ConvertedDate')) }} as converted_date,
+        {{ json_field('ConvertedContactId') }} as converted_contact_id,
+        {{ json_field('ConvertedAccountId') }} as converted_account_id,
+        {{ json_field('ConvertedOpportunityId') }} as converted_opportunity_id,
+        coalesce({{ try_cast(json_field('HasOptedOutOfEmail'), 'boolean') }}, false) as has_opted_out_of_email,
+        coalesce({{ try_cast(json_field('DoNotCall'), 'boolean') }}, false) as do_not_call,
         -- leadflow's own fields: absent (null) until the write-back creates them.
-        try_cast(record.Lead_Score__c as double) as crm_score,
-        try_cast(record.Fit_Score__c as double) as crm_fit_score,
-        try_cast(record.Engagement_Score__c as double) as crm_engagement_score,
-        record.Lead_Tier__c as crm_tier,
-        record.Lifecycle_Stage__c as crm_lifecycle_stage,
-        {{ vendor_date("record.MQL_Date__c") }} as crm_mql_date,
-        {{ vendor_date("record.SQL_Date__c") }} as crm_sql_date,
-        {{ utc_timestamp("record.CreatedDate") }} as created_at,
+        {{ try_cast(json_field('Lead_Score__c'), 'double') }} as crm_score,
+        {{ try_cast(json_field('Fit_Score__c'), 'double') }} as crm_fit_score,
+        {{ try_cast(json_field('Engagement_Score__c'), 'double') }} as crm_engagement_score,
+        {{ json_field('Lead_Tier__c') }} as crm_tier,
+        {{ json_field('Lifecycle_Stage__c') }} as crm_lifecycle_stage,
+        {{ vendor_date(json_field('MQL_Date__c')) }} as crm_mql_date,
+        {{ vendor_date(json_field('SQL_Date__c')) }} as crm_sql_date,
+        {{ utc_timestamp(json_field('CreatedDate')) }} as created_at,
         modified_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at

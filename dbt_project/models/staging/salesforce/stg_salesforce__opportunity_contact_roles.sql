@@ -19,7 +19,7 @@ renamed as (
         record ->> 'OpportunityId' as opportunity_id,
         record ->> 'ContactId' as contact_id,
         record ->> 'Role' as role,
-        coalesce(try_cast(record ->> 'IsPrimary' as boolean), false) as is_primary,
+        coalesce({{ try_cast("record ->> 'IsPrimary'", 'boolean') }}, false) as is_primary,
         {{ utc_timestamp("record ->> 'CreatedDate'") }} as created_at,
         modified_at,
         coalesce(is_deleted, false) as is_deleted,

@@ -11,10 +11,10 @@ with
 source as (
     -- The fields below, parsed once (json_struct).
     select
-        * replace ({{ json_struct('record', [
+        {{ parsed_record('record', [
             'WhoId', 'OwnerId', 'Subject', 'Type', 'TaskSubtype', 'Status', 'ActivityDate',
             'CreatedDate'
-        ]) }} as record)
+        ]) }}
     from {{ source('salesforce', 'task') }}
     {{ incremental_since_last_build() }}
 ),
@@ -22,14 +22,14 @@ source as (
 renamed as (
     select
         id as task_id,
-        record.WhoId as who_id,
-        record.OwnerId as owner_id,
-        record.Subject as subject,
-        record.Type as task_type,
-        record.TaskSubtype as task_subtype,
-        record.Status as status,
-        {{ vendor_date("record.ActivityDate") }} as activity_date,
-        {{ utc_timestamp("record.CreatedDate") }} as created_at,
+        {{ json_field('WhoId') }} as who_id,
+        {{ json_field('OwnerId') }} as owner_id,
+        {{ json_field('Subject') }} as subject,
+        {{ json_field('Type') }} as task_type,
+        {{ json_field('TaskSubtype') }} as task_subtype,
+        {{ json_field('Status') }} as status,
+        {{ vendor_date(json_field('ActivityDate')) }} as activity_date,
+        {{ utc_timestamp(json_field('CreatedDate')) }} as created_at,
         modified_at,
         coalesce(is_deleted, false) as is_deleted,
         _loaded_at

@@ -11,7 +11,7 @@ renamed as (
         record ->> 'FirstName' as first_name,
         record ->> 'LastName' as last_name,
         record ->> 'Name' as full_name,
-        coalesce(try_cast(record ->> 'IsActive' as boolean), false) as is_active,
+        coalesce({{ try_cast("record ->> 'IsActive'", 'boolean') }}, false) as is_active,
         record ->> 'Department' as department,
         record ->> 'Title' as title,
         record ->> 'Country' as country,
