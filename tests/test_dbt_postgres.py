@@ -118,6 +118,10 @@ def invoke(workdir: Path, command: list[str], select: list[str]) -> None:
             *select,
             "--indirect-selection",
             "cautious",
+            # The staging tables' key tests read int_build_window (the keys landed since the last
+            # build), which is not ported yet.
+            "--exclude",
+            "int_build_window+",
             "--exclude-resource-type",
             "unit_test",
         ]

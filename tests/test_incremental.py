@@ -230,6 +230,8 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     touched = query(work, "select count(*) from int_touched_people")[0][0]
     people = query(work, "select count(*) from int_people_unified")[0][0]
     assert not window and 0 < touched < people / 4
+    # The disqualified lead and the new opportunities touch their people's lifecycle only.
+    assert query(work, "select count(*) from int_touched_people where is_lifecycle_only")[0][0] >= 2
 
     with duckdb.connect(str(work / "leadflow.duckdb")) as con:
         second_night(con)
@@ -253,7 +255,17 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     assert query(work, "select count(*) from int_recycle_events where rule like '%Closed - Not Converted'")[0][0]
     assert customers(work) == {"new-opportunity-0"}
 
-    # A third night with no changes: the opportunity closing then comes due.
+    # A third night, a web visit the only change: the opportunity closing then comes due.
+    with duckdb.connect(str(work / "leadflow.duckdb")) as con:
+        con.execute(f"""
+            insert into raw_hubspot.web_events select 'third-visit', modified_at, false,
+                json_merge_patch(record, '{{"id": "third-visit"}}'), {later_loads(con)}
+            from raw_hubspot.web_events where id = (select max(id) from raw_hubspot.web_events)""")
+        con.execute("checkpoint")
+    # A new folder: dbt-duckdb keeps the last reference's file open in this process.
+    reference = tmp_path / "reference-3"
+    reference.mkdir()
+    shutil.copytree(built / "usage", reference / "usage")
     shutil.copy(work / "leadflow.duckdb", reference / "leadflow.duckdb")
     run(work, monkeypatch, 3)
     run(reference, monkeypatch, 3, "--full-refresh")
@@ -270,7 +282,7 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
         select * from int_activities
         where person_id in (
             select person_id from int_touched_people
-            where touched_at = (select max(touched_at) from int_touched_people)
+            where touched_at = (select max(touched_at) from int_touched_people) and not is_lifecycle_only
         )
         limit 1""",
     )

@@ -51,17 +51,17 @@
 
 {#- Pre-hook: the rows of the people touched go (everyone's, when the build is a full one).
     also: a query of more people to recompute. -#}
-{% macro forget_touched_people(also=none) -%}
+{% macro forget_touched_people(also=none, lifecycle=false) -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where {{ touched_people_condition(also) }}
+    where {{ touched_people_condition(also, lifecycle=lifecycle) }}
     {%- endif -%}
 {%- endmacro %}
 
 {#- The people a model's incremental build reads again: touched since its own last build.
     for_model: in a test of that model, run once its build recorded itself: the people of that
-    build (touched at or after it began). -#}
-{% macro touched_people_condition(also=none, for_model=none) -%}
+    build (touched at or after it began). lifecycle: also those touched for their lifecycle only. -#}
+{% macro touched_people_condition(also=none, for_model=none, lifecycle=false) -%}
     {%- set model_name = for_model if for_model is not none else this.identifier -%}
     (
         (select is_full from {{ ref('int_build_window') }})
@@ -71,6 +71,9 @@
                 (select built_at from dbt_state.increments where model = '{{ model_name }}'),
                 '-infinity'::timestamp
             )
+            {%- if not lifecycle %}
+            and not is_lifecycle_only
+            {%- endif %}
         )
         {%- if also is not none %}
         or person_id in ({{ also }})

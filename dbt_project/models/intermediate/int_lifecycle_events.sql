@@ -18,11 +18,11 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
-    pre_hook="{{ forget_touched_people(also=rebased_people()) }}",
+    pre_hook="{{ forget_touched_people(also=rebased_people(), lifecycle=true) }}",
     post_hook="{{ record_increment() }}",
 ) }}
 {%- set recomputed -%}
-    {%- if is_incremental() %} where {{ touched_people_condition(also=rebased_people()) }}{% endif -%}
+    {%- if is_incremental() %} where {{ touched_people_condition(also=rebased_people(), lifecycle=true) }}{% endif -%}
 {%- endset %}
 with
 

@@ -10,13 +10,15 @@
 --   6. their product usage events differ from the last build's (files carry no load time);
 --   7. their account or HubSpot company landed since, or an account of their email's domain or
 --      of their company's domain did (account matching, int_people_unified);
---   8. for their lifecycle: a field of a record of theirs that the lifecycle reads changed
---      (int_record_links), a lead status change of their leads landed since, their
---      opportunities differ from those this model saw at its last build (int_person_opportunities),
---      or evidence or a recycle of theirs has come due.
+--   8. for their lifecycle only (is_lifecycle_only, unless another reason touched them too): a
+--      field of a record of theirs that the lifecycle reads changed (int_record_links), a lead
+--      status change of their leads landed since, their opportunities differ from those this
+--      model saw at its last build (int_person_opportunities), or evidence or a recycle of theirs
+--      has come due. Their activities, points and scores are not recomputed.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
+    on_schema_change='sync_all_columns',
     pre_hook="{{ forget_caught_up_touches() }}",
     post_hook="{{ remember_person_opportunities() }}",
 ) }}
@@ -246,31 +248,20 @@ lifecycle_come_due as (
 ),
 
 touched as (
-    select person_id from relinked
+    {%- for cte in ['relinked', 'shared_email', 'landed', 'held_before', 'come_due', 'product_changed', 'rematched'] %}
+    select person_id, false as is_lifecycle_only from {{ cte }}
     union all
-    select person_id from shared_email
-    union all
-    select person_id from landed
-    union all
-    select person_id from held_before
-    union all
-    select person_id from come_due
-    union all
-    select person_id from product_changed
-    union all
-    select person_id from rematched
-    union all
-    select person_id from lifecycle_records
-    union all
-    select person_id from status_history_landed
-    union all
-    select person_id from opportunities_changed
-    union all
-    select person_id from lifecycle_come_due
+    {%- endfor %}
+    {%- for cte in ['lifecycle_records', 'status_history_landed', 'opportunities_changed', 'lifecycle_come_due'] %}
+    select person_id, true from {{ cte }}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 )
 
-select distinct
+select
     person_id,
-    (select built_at from build_window) as touched_at
+    (select built_at from build_window) as touched_at,
+    bool_and(is_lifecycle_only) as is_lifecycle_only
 from touched
 where person_id is not null and not (select is_full from build_window)
+group by person_id
