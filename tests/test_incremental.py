@@ -103,7 +103,8 @@ def lifecycle_changes(con: duckdb.DuckDBPyConnection, at: str) -> None:
             -- the newest lead's status history: no other change of the night touches its person
             select max(id) from raw_salesforce.lead_history
             where (record->>'Field') = 'Status' and (record->>'LeadId') = (
-                select max(record->>'LeadId') from raw_salesforce.lead_history where (record->>'Field') = 'Status'
+                select max(record->>'LeadId') from raw_salesforce.lead_history
+                where (record->>'Field') = 'Status'
             )
         )""")
     # An MQL date leadflow wrote on a contact (memory: a stage once reached stays reached).
@@ -203,7 +204,9 @@ def customers(workdir) -> set[str]:
             select opportunities.opportunity_id
             from int_person_opportunities as opportunities
             inner join int_people_lifecycle as lifecycle on lifecycle.person_id = opportunities.person_id
-            where opportunities.opportunity_id like 'new-opportunity-%' and lifecycle.customer_at is not null""",
+            where
+                opportunities.opportunity_id like 'new-opportunity-%'
+                and lifecycle.customer_at is not null""",
         )
     }
 
@@ -252,7 +255,9 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     differing = [name for name in full if incremental[name] != full[name]]
     assert not differing, differing
     # The lifecycle followed: the disqualified lead, the won opportunity, the written MQL date.
-    assert query(work, "select count(*) from int_recycle_events where rule like '%Closed - Not Converted'")[0][0]
+    assert query(work, "select count(*) from int_recycle_events where rule like '%Closed - Not Converted'")[
+        0
+    ][0]
     assert customers(work) == {"new-opportunity-0"}
 
     # A third night, a web visit the only change: the opportunity closing then comes due.
