@@ -47,8 +47,8 @@ bench-sandbox: $(STAMP)
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extract.py
 
-# dbt build on 1,000,000 people and 20,000,000 activities, full and nightly after a write-back,
-# each 3 times on a fresh copy (medians); writes BENCHMARKS.md.
+# dbt build on 1,000,000 people and 20,000,000 activities, full and a steady nightly (after a
+# first nightly and the write-backs), each 3 times on a fresh copy (medians); writes BENCHMARKS.md.
 .PHONY: bench-dbt
 bench-dbt: $(STAMP)
 	$(BIN)/python bench/dbt_build.py
