@@ -87,28 +87,10 @@ landed as (
     from ({{ activity_rows(loaded_since=since) }})
 ),
 
--- The raw rows landed since, as int_activities names its sources and records.
-{%- set raw_sources = [
-    ('hubspot', 'email_events', 'hubspot_email_event', ''),
-    ('hubspot', 'web_events', 'hubspot_web_event', ''),
-    ('hubspot', 'form_submissions', 'hubspot_form', ''),
-    ('hubspot', 'calls', 'hubspot_engagement', 'call:'),
-    ('hubspot', 'emails', 'hubspot_engagement', 'email:'),
-    ('hubspot', 'meetings', 'hubspot_engagement', 'meeting:'),
-    ('hubspot', 'notes', 'hubspot_engagement', 'note:'),
-    ('hubspot', 'conversation_threads', 'hubspot_chat', 'thread:'),
-    ('hubspot', 'conversation_messages', 'hubspot_chat', 'message:'),
-    ('salesforce', 'task', 'salesforce_task', ''),
-    ('salesforce', 'event', 'salesforce_event', ''),
-    ('salesforce', 'campaign_member', 'salesforce_campaign_member', ''),
-] %}
+-- The raw activity rows landed since, as int_activities names its sources and records: a table
+-- of their own, so that the joins below know how few they are and hash them, not the activities.
 raw_landed as (
-    {%- for vendor, table, activity_source, prefix in raw_sources %}
-    select '{{ activity_source }}' as source, '{{ prefix }}' || id as source_record_id
-    from {{ source(vendor, table) }}
-    where _loaded_at > {{ since }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    select * from {{ ref('int_landed_activity_keys') }}
 ),
 
 -- Semi joins: the few raw rows landed are the hash table, every activity of the last build probes it.
