@@ -98,12 +98,7 @@ def test_the_nightly_report_takes_prefects_cost_as_the_difference_of_medians():
         {"prefect": result(60 + k, (20, 30 + k, 8, 2)), "plain": result(50, (19, 23, 7, 1))}
         for k in (0, 4, 2)
     ]
-    first = {
-        "seconds": 500,
-        "phases": {"extract": 400, "build": 60, "writeback": 40},
-        "records": 9,
-        "written": 9,
-    }
+    first = {name: result(500, (400, 60, 40, 0)) for name in ("full", "settle")}
     text = nightly.report("T", "python bench/nightly.py", shape("--preset", "10k"), 5, first, measured, 120)
     assert "**62.0 s with Prefect, goal under 120 s: met**" in text
     assert "**+12.0 s, goal under 15 s: met**" in text
