@@ -67,9 +67,9 @@ server (`prefect_test_harness`). A first full nightly, and a second one that rea
 first wrote, are timed apart; each run then starts from a fresh copy of the state after them
 (the sandbox's store and the DuckDB file) with the same 1% of the records changed in the CRMs,
 and runs the nightly twice, each on its own copy: with Prefect (the flow as deployed) and without
-it (the same code with Prefect taken out, below). Figures are
-medians of 3 runs, every run's value beside them. `make bench-nightly` runs it on the 100k preset;
-`.venv/bin/python bench/nightly.py --preset 10k|100k|1m [--seed S] [--runs N] [--changed 0.01]`.
+it (the same code with Prefect taken out, below). Figures are medians of 3 runs, every run's
+value beside them. `make bench-nightly` runs it on the 100k preset; `.venv/bin/python
+bench/nightly.py --preset 10k|100k|1m [--seed S] [--runs N] [--changed 0.01] [--state DIR]`.
 
 **Prefect's overhead**, as measured here: the nightly's wall time with Prefect minus the time of
 the same steps without it. Without Prefect means: the extract and write-back flows' own function
