@@ -14,12 +14,7 @@ HEADER = """# Benchmarks
 
 Measured figures, one section per benchmark; each says the machine, the command and the date.
 Every bench takes each timing as the median of `--runs` runs (at least 3), with every run's value
-beside it, and says so in its command line. Not medians: the Extract section's "1,000,000
-activities" and the Write-back section's figures dated 2026-11-23 (one run each, measured before
-those benches took `--runs`; their command lines say so); in "dbt build", the comparison with the
-session's start (one run each) and the 20,000-people nightly (median of 2); "Chaos" (trials, each
-reported on its own). Sections dated before 2026-12-05 ran on the earlier generator (about 10
-activities a person, skewed as person = N x u^2), not the presets of bench/presets.py.
+beside it, and says so in its command line; a figure that is not a median says so.
 """
 
 
