@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check flows connectors tests
 	$(BIN)/ruff format --check flows connectors tests
 
-# Every benchmark in turn (an hour or more at their default sizes); each writes its section of
+# Every benchmark in turn (about two hours at their default sizes); each writes its section of
 # BENCHMARKS.md with the machine, the command and the date. Not part of `test`.
 .PHONY: bench
 bench: bench-sandbox bench-extract bench-dbt bench-writeback bench-nightly bench-chaos
