@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/nightly.py                  # `make bench-nightly`: preset 100k, 3 runs
     .venv/bin/python bench/nightly.py --preset 10k --runs 3 --seed 1 --changed 0.01
+    .venv/bin/python bench/nightly.py --state DIR     # from DIR/store and DIR/leadflow.duckdb
 
 Fills a fresh sandbox store with the direct loader (the preset's company, bench/presets.py),
 serves it from a process of its own with the vendors' limits on (as bench/extract.py does:
