@@ -32,20 +32,27 @@ lint: $(STAMP)
 	$(BIN)/ruff check flows connectors tests
 	$(BIN)/ruff format --check flows connectors tests
 
-# Every benchmark in turn (an hour or more at their default sizes); each writes its section of
+# Every benchmark in turn (about two hours at their default sizes); each writes its section of
 # BENCHMARKS.md with the machine, the command and the date. Not part of `test`.
 .PHONY: bench
-bench: bench-sandbox bench-extract bench-dbt bench-writeback bench-chaos
+bench: bench-sandbox bench-extract bench-dbt bench-writeback bench-nightly bench-chaos
+
+# The sandbox benches load the company of BENCH_PRESET (10k, 100k or 1m people, ~20 activities
+# each, bench/presets.py) made with BENCH_SEED, and take each figure as the median of BENCH_RUNS.
+BENCH_PRESET ?= 100k
+BENCH_SEED   ?= 1
+BENCH_RUNS   ?= 3
+BENCH_ARGS   := --preset $(BENCH_PRESET) --seed $(BENCH_SEED)
 
 # The sandbox alone (pages per second, the direct loader); writes BENCHMARKS.md. Not part of `test`.
 .PHONY: bench-sandbox
 bench-sandbox: $(STAMP)
-	$(BIN)/python bench/sandbox.py
+	$(BIN)/python bench/sandbox.py $(BENCH_ARGS) --runs $(BENCH_RUNS)
 
-# The extract flow against the rate-limited sandbox (full pull, then a nightly); writes BENCHMARKS.md.
+# The extract flow against the rate-limited sandbox (full pulls, then nightlies); writes BENCHMARKS.md.
 .PHONY: bench-extract
 bench-extract: $(STAMP)
-	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/extract.py $(BENCH_ARGS) --runs $(BENCH_RUNS)
 
 # dbt build on 1,000,000 people and 20,000,000 activities, full and a steady nightly (after a
 # first nightly and the write-backs), each 3 times on a fresh copy (medians); writes BENCHMARKS.md.
@@ -53,10 +60,15 @@ bench-extract: $(STAMP)
 bench-dbt: $(STAMP)
 	$(BIN)/python bench/dbt_build.py
 
-# Write-back of 100,000 changed records to each vendor, limits on; writes BENCHMARKS.md.
+# Write-back of a changed record per person to each vendor, limits on; writes BENCHMARKS.md.
 .PHONY: bench-writeback
 bench-writeback: $(STAMP)
-	$(BIN)/python bench/writeback.py
+	$(BIN)/python bench/writeback.py $(BENCH_ARGS) --runs $(BENCH_RUNS)
+
+# The whole nightly after 1% changed, with and without Prefect (its overhead); writes BENCHMARKS.md.
+.PHONY: bench-nightly
+bench-nightly: $(STAMP)
+	$(BIN)/python bench/nightly.py $(BENCH_ARGS) --runs $(BENCH_RUNS)
 
 # 20 nightlies under faults, each killed (kill -9) and run again, against a fault-free run.
 .PHONY: bench-chaos

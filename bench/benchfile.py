@@ -13,7 +13,8 @@ from pathlib import Path
 HEADER = """# Benchmarks
 
 Measured figures, one section per benchmark; each says the machine, the command and the date.
-Every figure is the median of 3 or more runs unless its table says otherwise.
+Every bench takes each timing as the median of `--runs` runs (at least 3), with every run's value
+beside it, and says so in its command line; a figure that is not a median says so.
 """
 
 

@@ -1,13 +1,14 @@
 """Benchmark of the sandbox alone: how fast it serves pages to the real clients, how fast it fills.
 
-    .venv/bin/python bench/sandbox.py                      # `make bench-sandbox`: 100k people
-    .venv/bin/python bench/sandbox.py --people 1000000 --activities 20000000
+    .venv/bin/python bench/sandbox.py                      # `make bench-sandbox`: preset 100k
+    .venv/bin/python bench/sandbox.py --preset 1m --seed 1
 
-Fills a fresh store with the direct loader (people: a HubSpot contact and a Salesforce Contact
-each; activities: email events, page views, form submissions, Tasks, CampaignMembers), then serves
-it on loopback HTTPS with the rate limits raised, so that the sandbox is measured, not its limiter.
-One client, one request at a time. Every figure is the median of --runs runs (at least 3). The
-table goes to the "Sandbox" section of BENCHMARKS.md, under a heading for the store's size.
+Fills a fresh store with the direct loader (the preset's company, bench/presets.py, but every
+person a HubSpot contact and a Salesforce Contact; about 20 activities each, skewed: email
+events, page views, form submissions, Tasks, CampaignMembers), then serves it on loopback HTTPS
+with the rate limits raised, so that the sandbox is measured, not its limiter. One client, one
+request at a time. Every figure is the median of --runs runs (at least 3). The table goes to the
+"Sandbox" section of BENCHMARKS.md, under a heading for the store's size.
 """
 
 from __future__ import annotations
@@ -26,15 +27,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import presets  # bench/presets.py (the script's folder is on sys.path)
 import requests
-from benchfile import machine, update_section  # bench/benchfile.py (the script's folder is on sys.path)
+from benchfile import machine, update_section
 from hubspot import HubSpot
 from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 from simple_salesforce import Salesforce, format_soql
 
 from connectors.sandbox import Sandbox, SandboxSettings
 from connectors.sandbox.bulk import load_direct
-from connectors.sandbox.bulk_lines import activity_lines, people_lines
+from connectors.sandbox.bulk_lines import MIX
 from connectors.sandbox.requestlog import percentile
 
 UNLIMITED = SandboxSettings(
@@ -49,8 +51,7 @@ RECENT_DAYS = 30  # incremental reads: what changed in the last 30 days
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=100_000, help="HubSpot contacts (and SF Contacts)")
-    parser.add_argument("--activities", type=int, default=1_000_000)
+    presets.add_arguments(parser)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (at least 3)")
     parser.add_argument("--requests", type=int, default=100, help="requests per run")
     parser.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temp one)")
@@ -59,12 +60,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.runs < 3:
         parser.error("--runs must be at least 3: each figure is a median")
+    shape = presets.company(args, leads=0.0, mix=MIX)  # no Salesforce Events, no Leads
     with tempfile.TemporaryDirectory(dir=args.work, prefix="bench-sandbox-") as work:
         if args.store:
             loads, store = {}, args.store
             args.people, args.activities = sizes(store)
         else:
-            loads, store = fill(Path(work), args.people, args.activities, args.runs), Path(work) / "store"
+            loads, store = fill(Path(work), shape, args.runs), Path(work) / "store"
+            args.people, args.activities = shape["people"], shape["activities"]
         with Sandbox(store, settings=UNLIMITED) as box:
             serves = serve(box, args.runs, args.requests)
     title = f"{args.people:,} people, {args.activities:,} activities"
@@ -79,20 +82,21 @@ INTRO = """
 The sandbox alone, so that later benchmarks know it is not their bottleneck: pages served to
 simple-salesforce and hubspot-api-client over loopback HTTPS (one client, one request at a time,
 rate limits raised), and the direct loader filling a fresh store. People are a HubSpot contact and
-a Salesforce Contact each. `make bench-sandbox` runs it at 100,000 people and 1,000,000
-activities; `.venv/bin/python bench/sandbox.py --people N --activities M` at other sizes.
+a Salesforce Contact each. `make bench-sandbox` runs it on the 100k preset (100,000 people,
+about 2,000,000 activities, bench/presets.py); `.venv/bin/python bench/sandbox.py --preset
+10k|100k|1m [--seed S]` (or `--people N --activities M`) at other sizes. Sections measured before
+the presets (2026-11-23) had 10 activities a person, skewed otherwise (person = N x u^2).
 """
 
 
 # -- filling the store --------------------------------------------------------------------------
 
 
-def fill(work: Path, people: int, activities: int, runs: int) -> dict[str, tuple[int, float]]:
+def fill(work: Path, shape: dict, runs: int) -> dict[str, tuple[int, float]]:
     """Write the lines, then load each file in `runs` slices: (lines, median lines/s) per kind."""
-    now_ms = (int(time.time()) // 86_400) * 86_400_000
     files = {
-        "people (contacts)": write(work / "people.jsonl", people_lines(people, now_ms=now_ms)),
-        "activities": write(work / "activities.jsonl", activity_lines(activities, people, now_ms=now_ms)),
+        "people (contacts)": write(work / "people.jsonl", presets.people_of(shape)),
+        "activities": write(work / "activities.jsonl", presets.activities_of(shape)),
     }
     out = {}
     for kind, (path, total) in files.items():

@@ -1,12 +1,13 @@
 """Benchmark of write-back: calls and time to write N changed records to each vendor, limits on.
 
-    .venv/bin/python bench/writeback.py                 # `make bench-writeback`: 100,000 per vendor
-    .venv/bin/python bench/writeback.py --records 20000
+    .venv/bin/python bench/writeback.py                 # `make bench-writeback`: preset 100k
+    .venv/bin/python bench/writeback.py --preset 10k --runs 3 --seed 1
 
-Fills a fresh sandbox store with the direct loader (N people: a HubSpot contact and a Salesforce
-Contact each), serves it with the vendors' limits as the sandbox enforces them by default
-(HubSpot 190 requests per rolling 10 s; Salesforce's daily allocation), and queues a new score,
-fit score and engagement score for every record in `main.crm_updates`, as a build would. Then
+Fills a fresh sandbox store with the direct loader (the preset's people, bench/presets.py, with
+no activities: a HubSpot contact and a Salesforce Contact each), serves it with the vendors'
+limits as the sandbox enforces them by default (HubSpot 190 requests per rolling 10 s;
+Salesforce's daily allocation), and queues a new score, fit score and engagement score for
+every record in `main.crm_updates`, as a build would. Then
 the real write-back flow sends them, one vendor at a time:
 
 - HubSpot: batch update, 100 records a call, LEADFLOW_HUBSPOT_WRITEBACK_CONCURRENCY batches at
@@ -16,8 +17,10 @@ the real write-back flow sends them, one vendor at a time:
 
 Calls are counted by the sandbox (its request log), and compared with the minimum the batch
 sizes allow; HubSpot's throughput with what its rate limit allows (190 calls x 100 records per
-10 s). Prints the machine's load average as each run starts: on a shared machine, a run under
-other load says so. Writes the "Write-back" section of BENCHMARKS.md. Not part of `make test`.
+10 s). Each way runs --runs times (default 3, at least 3), each run with new values for every
+record; the table gives medians, with every run's seconds. Prints the machine's load average as
+each run starts: on a shared machine, a run under other load says so. Writes the "Write-back"
+section of BENCHMARKS.md. Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from benchfile import machine, update_section  # bench/benchfile.py (the script's folder is on sys.path)
+import presets  # bench/presets.py (the script's folder is on sys.path)
+import runs as repeated
+from benchfile import machine, update_section
 
 from connectors.sandbox import Sandbox
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.bulk import load_direct
-from connectors.sandbox.bulk_lines import people_lines
 from flows.settings import load_settings
 
 HUBSPOT_PER_10S = 190
@@ -62,32 +66,42 @@ Salesforce: the daily allocation). "Calls" are what the sandbox answered while r
 written (field creation and reads excluded, listed apart); "minimum" is what the batch sizes
 allow: one HubSpot call per 100 records, one sObject Collections call per 200, one Bulk API 2.0
 job (create, upload, close, poll, results) whatever the size. HubSpot's bound is its rate limit:
-190 calls x 100 records per 10 s = 1,900 records/s.
+190 calls x 100 records per 10 s = 1,900 records/s. Each way runs 3 times (`--runs`), each run
+with new values for every record: seconds and records/s are medians, every run's seconds beside
+them; calls are the median run's. `make bench-writeback` writes one record per person of the 100k
+preset (bench/presets.py); `.venv/bin/python bench/writeback.py --preset 10k|100k|1m [--runs N]`.
 """
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=100_000, help="changed records per vendor")
+    presets.add_arguments(parser)
+    parser.add_argument("--records", type=int, help="changed records per vendor (same as --people)")
+    repeated.add_argument(parser, "runs of each way")
     parser.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temp one)")
     parser.add_argument("--output", type=Path, default=Path("BENCHMARKS.md"))
     args = parser.parse_args()
+    repeated.check(parser, args)
+    args.people = args.records or args.people
+    shape = presets.company(args, leads=0.0)  # every person a Salesforce Contact
     from prefect.testing.utilities import prefect_test_harness
 
+    ways = (("hubspot", "contacts", False), ("salesforce", "Contact", True), ("salesforce", "Contact", False))
     with tempfile.TemporaryDirectory(dir=args.work, prefix="bench-writeback-") as work:
         store, duck = Path(work) / "store", Path(work) / "leadflow.duckdb"
         started = time.perf_counter()
-        load_direct(store, people_lines(args.records, now_ms=int(time.time()) // 86_400 * 86_400_000))
-        print(f"loaded {args.records:,} people in {time.perf_counter() - started:.1f} s", flush=True)
+        load_direct(store, presets.people_of(shape))
+        print(f"loaded {shape['people']:,} people in {time.perf_counter() - started:.1f} s", flush=True)
         with Sandbox(store) as box, prefect_test_harness(server_startup_timeout=120):
             configure(box, duck)
             ids = record_ids(box)
-            rows = [
-                run(box, duck, "hubspot", "contacts", ids["hubspot"], bulk=False, value=41),
-                run(box, duck, "salesforce", "Contact", ids["salesforce"], bulk=True, value=42),
-                run(box, duck, "salesforce", "Contact", ids["salesforce"], bulk=False, value=43),
-            ]
-    title = f"{args.records:,} changed records per vendor"
+            measured = [[] for _ in ways]
+            for number in range(args.runs):
+                for k, (vendor, obj, bulk) in enumerate(ways):
+                    value = 41 + k + 100 * number  # new values every run: every record changes
+                    measured[k].append(run(box, duck, vendor, obj, ids[vendor], bulk=bulk, value=value))
+            rows = [summarize(each) for each in measured]
+    title = f"{shape['people']:,} changed records per vendor"
     command = " ".join(["python bench/writeback.py", *map(shlex.quote, sys.argv[1:])])
     body = report(title, command, rows)
     print(body)
@@ -180,19 +194,29 @@ def run(box: Sandbox, duck: Path, vendor: str, obj: str, ids: list[str], bulk: b
     return row
 
 
+def summarize(each: list[dict]) -> dict:
+    """One way's runs: the median run's counts, median seconds and records/s, every run's seconds."""
+    row = dict(repeated.median_run(each, "seconds"))
+    row.update(repeated.medians(each, ("seconds", "records_s")))
+    row["all_seconds"] = [r["seconds"] for r in each]
+    row["loads"] = [r["load"] for r in each]
+    return row
+
+
 def report(title: str, command: str, rows: list[dict]) -> str:
+    runs = len(rows[0]["all_seconds"])
     lines = [
         f"### {title}",
         "",
         f"- Machine: {machine()}; Python {platform.python_version()}",
-        f"- Command: `{command}` (one run each)",
+        f"- Command: `{command}` ({runs} runs of each way, in turn; medians)",
         f"- Date: {datetime.now(UTC).date().isoformat()}",
         "- Load average (1 min) as each run started: "
-        + ", ".join(f"{r['vendor']} {r['way'].split(',')[0]} {r['load']:.1f}" for r in rows),
+        + "; ".join(f"{r['vendor']} {r['way'].split(',')[0]} {repeated.every(r['loads'])}" for r in rows),
         "",
-        "| vendor | how | records written | rejected | calls | minimum | other calls | seconds | records/s "
-        "| share of the rate limit's bound |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| vendor | how | records written | rejected | calls | minimum | other calls | seconds (median) "
+        "| every run | records/s | share of the rate limit's bound |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for r in rows:
         share = (
@@ -202,12 +226,14 @@ def report(title: str, command: str, rows: list[dict]) -> str:
         )
         lines.append(
             f"| {r['vendor']} | {r['way']} | {r['records']:,} | {r['rejected']:,} | {r['calls']:,} "
-            f"| {r['minimum']:,} | {r['other_calls']:,} | {r['seconds']:.1f} | {r['records_s']:,.0f} | {share} |"
+            f"| {r['minimum']:,} | {r['other_calls']:,} | {r['seconds']:.1f} "
+            f"| {repeated.every(r['all_seconds'])} | {r['records_s']:,.0f} | {share} |"
         )
     lines.append(
-        "\nOther calls: field and property creation on the first run, and the sandbox's answers to "
-        "status polls. Seconds: the whole write-back flow, from reading the queue to the summary. "
-        "Write calls answered: "
+        "\nOther calls (the median run's): field and property creation on the first run, and the "
+        "sandbox's answers to status polls. Seconds: the whole write-back flow, from reading the queue "
+        "to the summary. "
+        "Write calls answered (the median run): "
         + "; ".join(
             f"{r['vendor']} {r['way'].split(',')[0]} "
             + ", ".join(f"{status} x{n:,}" for status, n in sorted(r["statuses"].items()))

@@ -5,19 +5,31 @@ of them as Salesforce Leads); `activity_lines(n, people)` gives n activities spr
 (email events, page views, form submissions, Salesforce Tasks and CampaignMembers; Events too when
 `mix` names them), with the forms and campaigns they point to first. Unlike `seed.generate`,
 nothing here tells a story: it only has the vendors' shapes, made fast enough for 20M lines.
+
+Who does the activities is skewed as in a marketing database: each person has a weight drawn
+from a lognormal distribution (sigma ACTIVITY_SIGMA = 1.5, `person_weights`), and each activity
+goes to a person with probability in proportion to their weight. At 20 activities a person on
+average, the median person has about 6, a tenth of the people one or none, the 1% most active
+about a fifth of all activities, and the most active a few thousand each (a bot that opens every
+email, a champion who reads every page). Heavy people are spread over the person numbers, not
+the first ones. `skew_summary` measures it on generated lines.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from .salesforce import ids
 
 FIRST_CONTACT_ID = 1_000_001  # HubSpot contact ids: FIRST_CONTACT_ID + person number
 DAY_MS = 86_400_000
 HISTORY_DAYS = 730
+ACTIVITY_SIGMA = 1.5  # lognormal spread of how active people are (see the module's docstring)
 FORMS = 12
 CAMPAIGNS = 24
 # (kind, share of activities): email-heavy, as a marketing database is.
@@ -155,9 +167,11 @@ def activity_lines(
     yield from setup_lines(now)
     kinds, weights = zip(*mix, strict=True)
     numbers = {"Task": 0, "Event": 0, "CampaignMember": 0}
+    cumulative = list(itertools.accumulate(person_weights(people, seed)))
+    total = cumulative[-1]
     for _ in range(count):
         kind = rng.choices(kinds, weights)[0]
-        person = int(people * rng.random() ** 2)  # skewed towards low numbers
+        person = min(bisect.bisect_right(cumulative, rng.random() * total), people - 1)
         at = now - rng.randrange(HISTORY_DAYS * DAY_MS)
         if kind == "email_events":
             record = {
@@ -227,6 +241,63 @@ def activity_lines(
                 "SystemModstamp": _iso(at, True),
             }
             yield {"vendor": "salesforce", "object": kind, "record": record}
+
+
+def person_weights(people: int, seed: int) -> list[float]:
+    """How active each person is (lognormal, sigma ACTIVITY_SIGMA), fixed by `seed`."""
+    rng = random.Random(f"person-weights-{seed}")
+    return [rng.lognormvariate(0.0, ACTIVITY_SIGMA) for _ in range(people)]
+
+
+def activity_person(line: dict) -> str | None:
+    """Whom an activity line belongs to (email, HubSpot contact id or Salesforce id); None for others."""
+    record = line["record"]
+    obj = line["object"]
+    if obj == "email_events":
+        return record["recipient"]
+    if obj == "web_events":
+        return _email(int(record["objectId"]) - FIRST_CONTACT_ID)
+    if obj == "form_submissions":
+        return record["values"][0]["value"]
+    if obj in ("Task", "Event"):
+        return record["WhoId"]
+    if obj == "CampaignMember":
+        return record.get("LeadId") or record.get("ContactId")
+    return None
+
+
+def skew_summary(lines: Iterable[dict], people: int) -> dict:
+    """How activities fall on people: mean, median, share of people with none, the top 1%'s share
+    of all activities, the most any one person has. People are told apart across kinds by their
+    number (emails, contact ids and Salesforce ids map to it)."""
+    per: Counter[str] = Counter()
+    for line in lines:
+        who = activity_person(line)
+        if who is not None:
+            per[_person_key(who)] += 1
+    counts = sorted([per.get(str(i), 0) for i in range(people)], reverse=True)
+    total = sum(counts)
+    top = max(1, people // 100)
+    return {
+        "activities": total,
+        "mean": total / people,
+        "median": counts[people // 2],
+        "none": sum(1 for c in counts if c == 0) / people,
+        "top_1pct_share": sum(counts[:top]) / total if total else 0.0,
+        "max": counts[0],
+    }
+
+
+def _person_key(who: str) -> str:
+    if "@" in who:  # first.last{i}@company.example
+        local = who.split("@", 1)[0]
+        return str(int(local[len(local.rstrip("0123456789")) :]))
+    if who.isdigit():
+        return str(int(who) - FIRST_CONTACT_ID)
+    number = 0
+    for ch in who[6:15]:  # prefix, pod, "0", then the record's number in base 62 (ids.make_id)
+        number = number * 62 + ids.BASE62.index(ch)
+    return str(number - 1)
 
 
 def _meeting(rng: random.Random, number: int, person: int, leads: float, end: int) -> dict:
