@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/dbt_build.py [--people 1000000] [--activities 20000000] [--seed 1]
                                         [--dir .leadflow/bench] [--changed 0.01] [--no-writeback]
-                                        [--runs 3]
+                                        [--runs 3] [--reuse-raw]
 
 1. Generates a company straight into the raw DuckDB tables, in the landing contract's shape
    (id, modified_at, is_deleted, record JSON as the APIs return it, _loaded_at), with DuckDB
@@ -457,6 +457,8 @@ def main() -> None:
     parser.add_argument("--no-writeback", action="store_true",
                         help="no write-backs and no first nightly before the timed one (the CRMs keep their own values)")
     parser.add_argument("--runs", type=int, default=3, help="builds of each kind, each on a fresh copy; medians")
+    parser.add_argument("--reuse-raw", action="store_true",
+                        help="keep the company an earlier run with the same --dir generated (same sizes and seed)")
     parser.add_argument("--dir", type=Path, default=ROOT / ".leadflow" / "bench")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
@@ -464,11 +466,21 @@ def main() -> None:
     args.dir.mkdir(parents=True, exist_ok=True)
     raw = args.dir / "raw" / "bench.duckdb"
     raw.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (raw, raw.with_suffix(".duckdb.wal")):
-        stale.unlink(missing_ok=True)
-    print(f"generating {args.people:,} people and {args.activities:,} activities into {raw}", flush=True)
     started = time.perf_counter()
-    counts = generate(raw, args.people, args.activities, args.seed)
+    if args.reuse_raw and raw.exists():
+        print(f"reusing the company in {raw}", flush=True)
+        with duckdb.connect(str(raw), read_only=True) as con:
+            counts = {
+                f"{schema}.{table}": con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+                for schema, table in con.execute(
+                    "select schema_name, table_name from duckdb_tables() where schema_name like 'raw_%'"
+                ).fetchall()
+            }
+    else:
+        for stale in (raw, raw.with_suffix(".duckdb.wal")):
+            stale.unlink(missing_ok=True)
+        print(f"generating {args.people:,} people and {args.activities:,} activities into {raw}", flush=True)
+        counts = generate(raw, args.people, args.activities, args.seed)
     activity_rows = sum(v for k, v in counts.items() if k.split(".")[1] in ACTIVITY_SHARES)
     print(json.dumps({"step": "generate", "seconds": round(time.perf_counter() - started, 1),
                       "activity_rows": activity_rows, "db_mib": raw.stat().st_size // 2**20}), flush=True)

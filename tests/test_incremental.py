@@ -144,8 +144,62 @@ def lifecycle_changes(con: duckdb.DuckDBPyConnection, at: str) -> None:
         where id = (select max(id) from raw_salesforce.opportunity_contact_role where id not like 'new-%')""")
 
 
-def second_night(con: duckdb.DuckDBPyConnection) -> None:
-    """A title change (fit only), a web visit, an account's and a HubSpot company's firmographics."""
+def identity_changes(con: duckdb.DuckDBPyConnection, at: str) -> dict[str, str]:
+    """Changes that move records between people without touching most of their emails: a lead
+    converted to another person's contact, a contact taking a HubSpot-only person's email, and a
+    HubSpot contact linked (by a 15-character id) to a contact, with an unlinked twin (same
+    email) that follows it. Answers which record should now be whose (record id: record id)."""
+
+    def one(sql: str) -> str:
+        return con.execute(sql).fetchone()[0]
+
+    alone = "person_id in (select person_id from int_people_records group by 1 having count(*) = 1)"
+    contacts = [
+        r[0]
+        for r in con.execute(
+            "select record_id from int_people_records where object_type = 'Contact' order by record_id limit 3"
+        ).fetchall()
+    ]
+    lead = one(f"""
+        select min(record_id) from int_people_records
+        where object_type = 'Lead' and not is_converted and email is not null and {alone}""")
+    hubspot_only = [
+        r
+        for r in con.execute(f"""
+            select record_id, email from int_people_records
+            where
+                vendor = 'hubspot' and email is not null and {alone}
+                and linked_salesforce_contact_id is null and linked_salesforce_lead_id is null
+            order by record_id limit 2""").fetchall()
+    ]
+    (taken_id, taken_email), (linked_id, _) = hubspot_only
+    con.execute(
+        f"update raw_salesforce.lead set record = json_merge_patch(record, ?), _loaded_at = {at} where id = ?",
+        [
+            f'{{"IsConverted": true, "ConvertedContactId": "{contacts[0]}", "ConvertedDate": "{TODAY}"}}',
+            lead,
+        ],
+    )
+    con.execute(
+        f"update raw_salesforce.contact set record = json_merge_patch(record, ?), _loaded_at = {at} where id = ?",
+        [f'{{"Email": "{taken_email}"}}', contacts[1]],
+    )
+    con.execute(
+        f"""insert into raw_hubspot.contacts select 'twin-contact', modified_at, false,
+            json_merge_patch(record, '{{"id": "twin-contact"}}'), {at}
+        from raw_hubspot.contacts where id = ?""",
+        [linked_id],
+    )
+    con.execute(
+        f"update raw_hubspot.contacts set record = json_merge_patch(record, ?), _loaded_at = {at} where id = ?",
+        [f'{{"properties": {{"salesforcecontactid": "{contacts[2][:15]}"}}}}', linked_id],
+    )
+    return {lead: contacts[0], taken_id: contacts[1], linked_id: contacts[2], "twin-contact": contacts[2]}
+
+
+def second_night(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """A title change (fit only), a web visit, an account's and a HubSpot company's
+    firmographics, and records moving between people (identity_changes, answered)."""
     at = later_loads(con)
     con.execute(f"""
         update raw_salesforce.lead
@@ -178,6 +232,7 @@ def second_night(con: duckdb.DuckDBPyConnection) -> None:
             select record->'associations'->'companies'->'results'->0->>'id' from raw_hubspot.contacts
             group by 1 order by count(*) desc, 1 limit 1
         )""")
+    return identity_changes(con, at)
 
 
 def tables(workdir) -> dict[str, list]:
@@ -237,7 +292,7 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     assert query(work, "select count(*) from int_touched_people where is_lifecycle_only")[0][0] >= 2
 
     with duckdb.connect(str(work / "leadflow.duckdb")) as con:
-        second_night(con)
+        moved = second_night(con)
         con.execute("checkpoint")
     shutil.copy(work / "leadflow.duckdb", reference / "leadflow.duckdb")
     run(work, monkeypatch, 2)
@@ -250,6 +305,15 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     due = query(work, "select count(*) from int_activity_points where activity_id like '%due-later%'")[0][0]
     assert due == 1
 
+    # The records moved: each is now its new person's, though few records were matched again.
+    affected = query(work, "select count(*) from int_identity_changes where is_affected")[0][0]
+    records = query(work, "select count(*) from int_people_records")[0][0]
+    assert len(moved) <= affected < records / 4
+    for record, joined in moved.items():
+        persons = query(
+            work, "select distinct person_id from int_people_records where record_id in (?, ?)", (record, joined)
+        )
+        assert len(persons) == 1, (record, joined, persons)
     incremental, full = tables(work), tables(reference)
     assert incremental.keys() == full.keys()
     differing = [name for name in full if incremental[name] != full[name]]

@@ -5,7 +5,7 @@
 
 {% macro increment_models() -%}
     {{ return([
-        'int_people_unified', 'int_people_fit', 'int_activities', 'int_activity_caps',
+        'int_people_records', 'int_people_unified', 'int_people_fit', 'int_activities', 'int_activity_caps',
         'int_tracked_counts', 'int_score_history', 'int_lifecycle_events', 'int_recycle_events',
         'int_people_lifecycle',
     ]) }}
@@ -111,4 +111,17 @@
     create schema if not exists dbt_state;
     create or replace table dbt_state.person_opportunities_seen as
     select * from {{ ref('int_person_opportunities') }}
+{%- endmacro %}
+
+{#- int_people_records' pre-hook: the rows of the records it matches again go (int_identity_changes;
+    every row when the build is a full one), gone records' with them. -#}
+{% macro forget_identity_changes() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where
+        (select is_full from {{ ref('int_build_window') }})
+        or (vendor, object_type, record_id) in (
+            select vendor, object_type, record_id from {{ ref('int_identity_changes') }} where is_affected
+        )
+    {%- endif -%}
 {%- endmacro %}

@@ -3,9 +3,11 @@
 -- evidence) beside what the incremental
 -- models saw at their last build. is_full: they recompute everyone (first build, a model
 -- missing, rules or code changed, a run date earlier than the last, forms or campaigns changed,
--- since their names type the activities).
+-- since their names type the activities). The code hashed is the models' own and the text of
+-- the activity_rows macro (not its rendering, which would make this model depend on
+-- int_people_records, which reads this one).
 {%- set points_code = [] %}
-{%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name in ['int_people_unified', 'int_people_fit', 'int_activity_caps', 'int_activity_points', 'int_tracked_counts', 'int_score_history', 'int_score_bases', 'int_touched_people', 'int_landed_activity_keys', 'int_record_links', 'int_build_window', 'int_lead_status_changes', 'int_person_opportunities', 'int_lifecycle_events', 'int_recycle_events', 'int_people_lifecycle'] %}
+{%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name in ['int_people_records', 'int_identity_changes', 'int_crm_records', 'int_people_unified', 'int_people_fit', 'int_activity_caps', 'int_activity_points', 'int_tracked_counts', 'int_score_history', 'int_score_bases', 'int_touched_people', 'int_landed_activity_keys', 'int_record_links', 'int_build_window', 'int_lead_status_changes', 'int_person_opportunities', 'int_lifecycle_events', 'int_recycle_events', 'int_people_lifecycle'] %}
 {%- do points_code.append(node.raw_code) %}
 {%- endfor %}
 with
@@ -34,7 +36,7 @@ current_build as (
         {{ raw_loaded_watermark() }} as loaded_watermark,
         {{ as_of_end() }} as as_of_end,
         md5(
-            '{{ local_md5(activity_rows() ~ (points_code | sort | join("\n"))) }}'
+            '{{ local_md5(activity_rows.macro.macro_sql ~ (points_code | sort | join("\n"))) }}'
             || {{ seed_text('activity_mapping') }}
             || {{ seed_text('activity_rules') }}
             || {{ seed_text('chat_intent_rules') }}

@@ -7,6 +7,19 @@
 -- person_id is a hash of the winning key, so it stays the same from run to run.
 -- The matching reads the few columns it needs (keys); the records' other columns join the
 -- result once, at the end, rather than ride through every step.
+--
+-- Kept up to date, not rebuilt: the nightly matches again only the records int_identity_changes
+-- lists as affected (those landed since the last build and those whose match can follow from
+-- theirs), reading what that takes; their rows go first (pre-hook), gone records' too.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_identity_changes() }}",
+    post_hook="{{ record_increment() }}",
+) }}
+{%- set changes = ref('int_identity_changes') %}
+{%- set recompute_all = '(select is_full from ' ~ ref('int_build_window') ~ ')' %}
 with
 
 records as (
@@ -20,6 +33,11 @@ records as (
         linked_salesforce_contact_id,
         survivorship_rank
     from {{ ref('int_crm_records') }}
+    {%- if is_incremental() %}
+    where
+        {{ recompute_all }}
+        or (vendor, object_type, record_id) in (select vendor, object_type, record_id from {{ changes }})
+    {%- endif %}
 ),
 
 salesforce as (
@@ -132,6 +150,13 @@ final as (
             crm_records.vendor = keyed.vendor
             and crm_records.object_type = keyed.object_type
             and crm_records.record_id = keyed.record_id
+    {%- if is_incremental() %}
+    where
+        {{ recompute_all }}
+        or (keyed.vendor, keyed.object_type, keyed.record_id) in (
+            select vendor, object_type, record_id from {{ changes }} where is_affected
+        )
+    {%- endif %}
 )
 
 select * from final

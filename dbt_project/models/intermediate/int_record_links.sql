@@ -2,13 +2,31 @@
 -- recompute the people whose records came, went, moved to another person, or changed email,
 -- survivorship rank (which decides whose an email's activities are) or a field the person's
 -- row is made of, since their last build (changed_at after it), under the person and email
--- before the change too. Rebuilt each run from int_people_records and its own last version; a record gone stays
--- 30 days with no person, so that a model that missed a build still learns of it.
+-- before the change too. A record gone stays 30 days with no person, so that a model that
+-- missed a build still learns of it.
 -- A change of only the fields the lifecycle reads (dates, stages, lead statuses, also those
 -- leadflow wrote) moves lifecycle_changed_at alone: the lifecycle models recompute the person.
+-- Kept up to date by record: the nightly compares only the records int_people_records matched
+-- again (int_identity_changes); the others cannot have changed. Everyone on a full build.
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_identity_changes') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['vendor', 'record_id'],
+    on_schema_change='sync_all_columns',
+    post_hook="delete from {{ this }} where person_id is null and changed_at < {{ build_started_at() }} - interval 30 day",
+) }}
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
 {%- set previous_columns = adapter.get_columns_in_relation(previous) | map(attribute='name') | list
     if previous is not none else [] %}
+{%- set compared_only -%}
+    {%- if is_incremental() %}
+    where
+        (select is_full from {{ ref('int_build_window') }})
+        or (vendor, record_id) in (select vendor, record_id from {{ ref('int_identity_changes') }} where is_affected)
+    {%- endif %}
+{%- endset %}
 with
 
 records as (
@@ -32,6 +50,7 @@ records as (
             is_writable, crm_mql_date, crm_sql_date, hubspot_stages_entered, lead_status, lead_status_history
         ) as varchar)) as lifecycle_hash
     from {{ ref('int_people_records') }}
+    {{- compared_only }}
 ),
 
 previous as (
@@ -42,6 +61,7 @@ previous as (
         {{ 'lifecycle_changed_at' if 'lifecycle_hash' in previous_columns else 'cast(null as timestamp)' }}
             as lifecycle_changed_at
     from {{ previous }}
+    {{- compared_only }}
     {%- else -%}
     select
         cast(null as varchar) as vendor,
