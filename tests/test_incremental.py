@@ -86,6 +86,19 @@ def first_night(con: duckdb.DuckDBPyConnection) -> None:
         insert into raw_salesforce.task select 'new-task', modified_at, false,
             json_merge_patch(record, '{{"Id": "new-task", "Type": "Call"}}'), {at}
         from raw_salesforce.task where id = (select min(id) from raw_salesforce.task)""")
+    # A HubSpot duplicate: a twin (same email, no Salesforce link) of a HubSpot-only contact,
+    # the one identity_changes links the night after.
+    con.execute(f"""
+        insert into raw_hubspot.contacts select 'twin-contact', modified_at, false,
+            json_merge_patch(record, '{{"id": "twin-contact"}}'), {at}
+        from raw_hubspot.contacts
+        where id = (
+            select max(record_id) from int_people_records
+            where
+                vendor = 'hubspot' and email is not null
+                and linked_salesforce_contact_id is null and linked_salesforce_lead_id is null
+                and person_id in (select person_id from int_people_records group by 1 having count(*) = 1)
+        )""")
     lifecycle_changes(con, at)
 
 
@@ -144,11 +157,27 @@ def lifecycle_changes(con: duckdb.DuckDBPyConnection, at: str) -> None:
         where id = (select max(id) from raw_salesforce.opportunity_contact_role where id not like 'new-%')""")
 
 
+def patch(con: duckdb.DuckDBPyConnection, table: str, record_id: str, fields: str, at: str) -> None:
+    """A raw record's JSON merged with `fields`, landed at `at`."""
+    con.execute(
+        f"update {table} set record = json_merge_patch(record, ?), _loaded_at = {at} where id = ?",
+        [fields, record_id],
+    )
+
+
+def person_of(workdir, *records: str) -> list[tuple]:
+    """The distinct people of some records (by record id)."""
+    marks = ", ".join("?" * len(records))
+    sql = f"select distinct person_id from int_people_records where record_id in ({marks})"
+    return query(workdir, sql, records)
+
+
 def identity_changes(con: duckdb.DuckDBPyConnection, at: str) -> dict[str, str]:
     """Changes that move records between people without touching most of their emails: a lead
     converted to another person's contact, a contact taking a HubSpot-only person's email, and a
-    HubSpot contact linked (by a 15-character id) to a contact, with an unlinked twin (same
-    email) that follows it. Answers which record should now be whose (record id: record id)."""
+    HubSpot contact linked (by a 15-character id) to a contact, whose unlinked twin (same email,
+    landed the night before) follows it. Answers which record should now be whose (record id:
+    record id), the converted lead first."""
 
     def one(sql: str) -> str:
         return con.execute(sql).fetchone()[0]
@@ -157,43 +186,29 @@ def identity_changes(con: duckdb.DuckDBPyConnection, at: str) -> dict[str, str]:
     contacts = [
         r[0]
         for r in con.execute(
-            "select record_id from int_people_records where object_type = 'Contact' order by record_id limit 3"
+            "select record_id from int_people_records where object_type = 'Contact'"
+            " order by record_id limit 3"
         ).fetchall()
     ]
     lead = one(f"""
         select min(record_id) from int_people_records
         where object_type = 'Lead' and not is_converted and email is not null and {alone}""")
-    hubspot_only = [
-        r
-        for r in con.execute(f"""
-            select record_id, email from int_people_records
-            where
-                vendor = 'hubspot' and email is not null and {alone}
-                and linked_salesforce_contact_id is null and linked_salesforce_lead_id is null
-            order by record_id limit 2""").fetchall()
-    ]
-    (taken_id, taken_email), (linked_id, _) = hubspot_only
-    con.execute(
-        f"update raw_salesforce.lead set record = json_merge_patch(record, ?), _loaded_at = {at} where id = ?",
-        [
-            f'{{"IsConverted": true, "ConvertedContactId": "{contacts[0]}", "ConvertedDate": "{TODAY}"}}',
-            lead,
-        ],
-    )
-    con.execute(
-        f"update raw_salesforce.contact set record = json_merge_patch(record, ?), _loaded_at = {at} where id = ?",
-        [f'{{"Email": "{taken_email}"}}', contacts[1]],
-    )
-    con.execute(
-        f"""insert into raw_hubspot.contacts select 'twin-contact', modified_at, false,
-            json_merge_patch(record, '{{"id": "twin-contact"}}'), {at}
-        from raw_hubspot.contacts where id = ?""",
-        [linked_id],
-    )
-    con.execute(
-        f"update raw_hubspot.contacts set record = json_merge_patch(record, ?), _loaded_at = {at} where id = ?",
-        [f'{{"properties": {{"salesforcecontactid": "{contacts[2][:15]}"}}}}', linked_id],
-    )
+    taken_id, taken_email = con.execute(f"""
+        select record_id, email from int_people_records
+        where
+            vendor = 'hubspot' and email is not null and {alone}
+            and linked_salesforce_contact_id is null and linked_salesforce_lead_id is null
+        order by record_id limit 1""").fetchone()
+    linked_id = one("""
+        select max(record_id) from int_people_records
+        where
+            record_id <> 'twin-contact'
+            and person_id = (select person_id from int_people_records where record_id = 'twin-contact')""")
+    converted = f'{{"IsConverted": true, "ConvertedContactId": "{contacts[0]}", "ConvertedDate": "{TODAY}"}}'
+    patch(con, "raw_salesforce.lead", lead, converted, at)
+    patch(con, "raw_salesforce.contact", contacts[1], f'{{"Email": "{taken_email}"}}', at)
+    link = f'{{"properties": {{"salesforcecontactid": "{contacts[2][:15]}"}}}}'
+    patch(con, "raw_hubspot.contacts", linked_id, link, at)
     return {lead: contacts[0], taken_id: contacts[1], linked_id: contacts[2], "twin-contact": contacts[2]}
 
 
@@ -305,15 +320,13 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     due = query(work, "select count(*) from int_activity_points where activity_id like '%due-later%'")[0][0]
     assert due == 1
 
+    converted_lead, converted_to = next(iter(moved.items()))
     # The records moved: each is now its new person's, though few records were matched again.
     affected = query(work, "select count(*) from int_identity_changes where is_affected")[0][0]
     records = query(work, "select count(*) from int_people_records")[0][0]
     assert len(moved) <= affected < records / 4
     for record, joined in moved.items():
-        persons = query(
-            work, "select distinct person_id from int_people_records where record_id in (?, ?)", (record, joined)
-        )
-        assert len(persons) == 1, (record, joined, persons)
+        assert len(person_of(work, record, joined)) == 1, (record, joined)
     incremental, full = tables(work), tables(reference)
     assert incremental.keys() == full.keys()
     differing = [name for name in full if incremental[name] != full[name]]
@@ -324,12 +337,18 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     ][0]
     assert customers(work) == {"new-opportunity-0"}
 
-    # A third night, a web visit the only change: the opportunity closing then comes due.
+    # A third night: a web visit, and the contact the HubSpot contact was linked to changes
+    # email (the linked contact follows it by id, its unlinked twin by email); the opportunity
+    # closing then comes due.
     with duckdb.connect(str(work / "leadflow.duckdb")) as con:
+        at = later_loads(con)
         con.execute(f"""
             insert into raw_hubspot.web_events select 'third-visit', modified_at, false,
-                json_merge_patch(record, '{{"id": "third-visit"}}'), {later_loads(con)}
+                json_merge_patch(record, '{{"id": "third-visit"}}'), {at}
             from raw_hubspot.web_events where id = (select max(id) from raw_hubspot.web_events)""")
+        renamed = {moved["twin-contact"]: "renamed@linked.example", converted_to: "renamed@converted.example"}
+        for contact, email in renamed.items():
+            patch(con, "raw_salesforce.contact", contact, f'{{"Email": "{email}"}}', at)
         con.execute("checkpoint")
     # A new folder: dbt-duckdb keeps the last reference's file open in this process.
     reference = tmp_path / "reference-3"
@@ -339,6 +358,10 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     run(work, monkeypatch, 3)
     run(reference, monkeypatch, 3, "--full-refresh")
     assert customers(work) == {"new-opportunity-0", "new-opportunity-1"}
+    # The unlinked twin followed the contact its twin is linked to; the converted lead, its contact.
+    for record, contact in (("twin-contact", moved["twin-contact"]), (converted_lead, converted_to)):
+        expected = query(work, "select md5('email:' || ?)", (renamed[contact],))
+        assert person_of(work, record, contact) == expected, record
     incremental, full = tables(work), tables(reference)
     differing = [name for name in full if incremental[name] != full[name]]
     assert not differing, differing
