@@ -63,23 +63,16 @@ incremental as (
     from build_window
 ),
 
--- Each landed record as it is now and as it was matched at the last build.
+-- Each landed record as it is now and as it was matched at the last build. (Found by id
+-- first: a hash on one key, not three, over every record.)
 landed_versions as (
-    select current_records.vendor, current_records.object_type, current_records.record_id, current_records.email
+    select vendor, object_type, record_id, email
     from current_records
-    inner join landed
-        on
-            landed.vendor = current_records.vendor
-            and landed.object_type = current_records.object_type
-            and landed.record_id = current_records.record_id
+    where record_id in (select record_id from landed)
     union all
-    select previous_records.vendor, previous_records.object_type, previous_records.record_id, previous_records.email
+    select vendor, object_type, record_id, email
     from previous_records
-    inner join landed
-        on
-            landed.vendor = previous_records.vendor
-            and landed.object_type = previous_records.object_type
-            and landed.record_id = previous_records.record_id
+    where record_id in (select record_id from landed)
 ),
 
 -- 1. Salesforce records matched again: the landed ones, and leads converted to a landed contact.
@@ -100,13 +93,12 @@ salesforce_affected as (
 affected_emails as (
     select email from landed_versions where email is not null
     union
-    select current_records.email
+    select email
     from current_records
-    inner join salesforce_affected
-        on
-            salesforce_affected.object_type = current_records.object_type
-            and salesforce_affected.record_id = current_records.record_id
-    where current_records.vendor = 'salesforce' and current_records.email is not null
+    where
+        vendor = 'salesforce'
+        and email is not null
+        and record_id in (select record_id from salesforce_affected)
 ),
 
 -- 2. HubSpot contacts matched again.
@@ -128,14 +120,13 @@ hubspot_linked_affected as (
 ),
 
 hubspot_affected as (
+    select record_id from hubspot_linked_affected
+    union
     select record_id
     from current_records
     where
         vendor = 'hubspot'
-        and (
-            record_id in (select record_id from hubspot_linked_affected)
-            or email in (select email from hubspot_linked_affected where email is not null)
-        )
+        and email in (select email from hubspot_linked_affected where email is not null)
     union
     -- gone from HubSpot: removed, not matched
     select record_id from landed where vendor = 'hubspot'
