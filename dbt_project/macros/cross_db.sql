@@ -279,6 +279,19 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro no_items(type) -%}
+    {#- An empty list where the type comes from the context on DuckDB (`[]`), of `type` on PostgreSQL. -#}
+    {{ return(adapter.dispatch('no_items', 'leadflow')(type)) }}
+{%- endmacro %}
+
+{% macro duckdb__no_items(type) -%}
+    []
+{%- endmacro %}
+
+{% macro postgres__no_items(type) -%}
+    cast(array[] as {{ type }}[])
+{%- endmacro %}
+
 {% macro dated_stages(stages) -%}
     {#- The stages that have a date, as a list of {stage, entered_at}; stages: (name, expression). -#}
     {{ return(adapter.dispatch('dated_stages', 'leadflow')(stages)) }}
@@ -307,31 +320,400 @@
     )
 {%- endmacro %}
 
-{% macro arg_min(value, ordering) -%}
-    {#- The value of the row with the least ordering (an aggregate). -#}
-    {{ return(adapter.dispatch('arg_min', 'leadflow')(value, ordering)) }}
+{% macro arg_min(value, ordering, filter=none) -%}
+    {#- The value of the row with the least ordering (an aggregate), among the rows where
+        `filter` holds if given. A row constructor `(a, b)` orders field by field, nulls last. -#}
+    {{ return(adapter.dispatch('arg_min', 'leadflow')(value, ordering, filter)) }}
 {%- endmacro %}
 
-{% macro duckdb__arg_min(value, ordering) -%}
-    arg_min({{ value }}, {{ ordering }})
+{% macro duckdb__arg_min(value, ordering, filter) -%}
+    arg_min({{ value }}, {{ ordering }}){{ ' filter (where ' ~ filter ~ ')' if filter is not none }}
 {%- endmacro %}
 
-{% macro postgres__arg_min(value, ordering) -%}
-    (array_agg({{ value }} order by {{ ordering }}) filter (where {{ ordering }} is not null))[1]
+{% macro postgres__arg_min(value, ordering, filter) -%}
+    {#- A row constructor is never null as a whole (DuckDB's struct): no filter on it. -#}
+    {%- set conditions = [] if ordering.strip().startswith('(') else [ordering ~ ' is not null'] -%}
+    {%- if filter is not none %}{% do conditions.append('(' ~ filter ~ ')') %}{% endif -%}
+    (array_agg({{ value }} order by {{ ordering }}){{ ' filter (where ' ~ conditions | join(' and ') ~ ')' if conditions }})[1]
+{%- endmacro %}
+
+{% macro arg_max(value, ordering, filter=none) -%}
+    {#- The value of the row with the greatest ordering (an aggregate); see arg_min. -#}
+    {{ return(adapter.dispatch('arg_max', 'leadflow')(value, ordering, filter)) }}
+{%- endmacro %}
+
+{% macro duckdb__arg_max(value, ordering, filter) -%}
+    arg_max({{ value }}, {{ ordering }}){{ ' filter (where ' ~ filter ~ ')' if filter is not none }}
+{%- endmacro %}
+
+{% macro postgres__arg_max(value, ordering, filter) -%}
+    {%- set conditions = [] if ordering.strip().startswith('(') else [ordering ~ ' is not null'] -%}
+    {%- if filter is not none %}{% do conditions.append('(' ~ filter ~ ')') %}{% endif -%}
+    (array_agg({{ value }} order by {{ ordering }} desc){{ ' filter (where ' ~ conditions | join(' and ') ~ ')' if conditions }})[1]
+{%- endmacro %}
+
+{% macro sorted_list(value, filter=none) -%}
+    {#- The values as a sorted list (an aggregate), of the rows where `filter` holds if given. -#}
+    {{ return(adapter.dispatch('sorted_list', 'leadflow')(value, filter)) }}
+{%- endmacro %}
+
+{% macro duckdb__sorted_list(value, filter) -%}
+    list_sort(list({{ value }}){{ ' filter (where ' ~ filter ~ ')' if filter is not none }})
+{%- endmacro %}
+
+{% macro postgres__sorted_list(value, filter) -%}
+    array_agg({{ value }} order by {{ value }}){{ ' filter (where ' ~ filter ~ ')' if filter is not none }}
+{%- endmacro %}
+
+{% macro list_length(expression) -%}
+    {#- The number of items of a list (an array on PostgreSQL). -#}
+    {{ return(adapter.dispatch('list_length', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_length(expression) -%}
+    len({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__list_length(expression) -%}
+    cardinality({{ expression }})
+{%- endmacro %}
+
+{% macro epoch_us(expression) -%}
+    {#- A timestamp as microseconds since 1970. -#}
+    {{ return(adapter.dispatch('epoch_us', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__epoch_us(expression) -%}
+    epoch_us({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__epoch_us(expression) -%}
+    cast(extract(epoch from {{ expression }}) * 1000000 as bigint)
 {%- endmacro %}
 
 {% macro star_exclude(alias, excluded, columns) -%}
-    {#- alias.* less the excluded columns. PostgreSQL has no `* exclude`: there alias's columns
+    {#- alias.* (or *, alias none) less the excluded columns. PostgreSQL has no `* exclude`: there alias's columns
         (`columns`, the excluded ones among them or not) are listed. -#}
     {{ return(adapter.dispatch('star_exclude', 'leadflow')(alias, excluded, columns)) }}
 {%- endmacro %}
 
 {% macro duckdb__star_exclude(alias, excluded, columns) -%}
-    {{ alias }}.* exclude ({{ excluded | join(', ') }})
+    {{ alias ~ '.' if alias is not none }}*{{ ' exclude (' ~ excluded | join(', ') ~ ')' if excluded }}
 {%- endmacro %}
 
 {% macro postgres__star_exclude(alias, excluded, columns) -%}
-    {%- for column in columns if column not in excluded %}
-        {{ alias }}.{{ column }}{{ ',' if not loop.last }}
+    {%- if columns is none -%}
+    {#- No columns given: all of them, the excluded ones too (where whoever reads names its columns). -#}
+    {{ alias ~ '.' if alias is not none }}*
+    {%- endif -%}
+    {%- for column in columns or [] if column not in excluded %}
+        {{ alias ~ '.' if alias is not none }}{{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+{% macro interval_of(amount, unit) -%}
+    {#- A constant interval: `amount` (a number) `unit`s. -#}
+    {{ return(adapter.dispatch('interval_of', 'leadflow')(amount, unit)) }}
+{%- endmacro %}
+
+{% macro duckdb__interval_of(amount, unit) -%}
+    interval {{ amount }} {{ unit }}
+{%- endmacro %}
+
+{% macro postgres__interval_of(amount, unit) -%}
+    interval '{{ amount }} {{ unit }}'
+{%- endmacro %}
+
+{% macro insert_or_replace(table, key) -%}
+    {#- The start of an insert whose rows replace those of the same `key` (the primary key). -#}
+    {{ return(adapter.dispatch('insert_or_replace', 'leadflow')(table, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__insert_or_replace(table, key) -%}
+    insert or replace into {{ table }}
+{%- endmacro %}
+
+{% macro postgres__insert_or_replace(table, key) -%}
+    {#- PostgreSQL needs the conflict clause after the rows: on_conflict_replace(columns) ends it. -#}
+    insert into {{ table }}
+{%- endmacro %}
+
+{% macro on_conflict_replace(key, columns) -%}
+    {#- The end of insert_or_replace's statement (nothing on DuckDB). -#}
+    {{ return(adapter.dispatch('on_conflict_replace', 'leadflow')(key, columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__on_conflict_replace(key, columns) -%}
+{%- endmacro %}
+
+{% macro postgres__on_conflict_replace(key, columns) -%}
+    on conflict ({{ key }}) do update set
+    {%- for column in columns if column != key %} {{ column }} = excluded.{{ column }}{{ ',' if not loop.last }}{% endfor %}
+{%- endmacro %}
+
+{% macro semi_join(relation, condition, where=none) -%}
+    {#- The rows with a match in `relation` (a name or `(subquery) as alias`) on `condition`, each
+        once, then the query's `where` if any. PostgreSQL has no semi join: a where exists there
+        (planned as a hashed semi join). -#}
+    {{ return(adapter.dispatch('semi_join', 'leadflow')(relation, condition, where, false)) }}
+{%- endmacro %}
+
+{% macro anti_join(relation, condition, where=none) -%}
+    {#- The rows without a match in `relation` on `condition`, then the query's `where` if any. -#}
+    {{ return(adapter.dispatch('semi_join', 'leadflow')(relation, condition, where, true)) }}
+{%- endmacro %}
+
+{% macro duckdb__semi_join(relation, condition, where, anti) -%}
+    {{ 'anti' if anti else 'semi' }} join {{ relation }}
+        on {{ condition }}
+    {%- if where is not none %}
+    where {{ where }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro postgres__semi_join(relation, condition, where, anti) -%}
+    where {{ 'not ' if anti }}exists (select 1 from {{ relation }} where {{ condition }})
+    {%- if where is not none %}
+        and ({{ where }})
+    {%- endif %}
+{%- endmacro %}
+
+{% macro union_all_by_name(relations, columns, sparse={}) -%}
+    {#- Every row of the relations, their columns matched by name. PostgreSQL matches them by
+        position: there `columns` are listed, null for a relation without one (sparse: a column
+        only some relations have, and which). -#}
+    {{ return(adapter.dispatch('union_all_by_name', 'leadflow')(relations, columns, sparse)) }}
+{%- endmacro %}
+
+{% macro duckdb__union_all_by_name(relations, columns, sparse) -%}
+    {%- for relation in relations %}
+        select * from {{ relation }}
+        {{- '\n        union all by name' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro postgres__union_all_by_name(relations, columns, sparse) -%}
+    {%- for relation in relations %}
+        select
+        {%- for column in columns %}
+            {{ column if column not in sparse or relation in sparse[column] else 'null as ' ~ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+        from {{ relation }}
+        {{- '\n        union all' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro text_list(items) -%}
+    {#- A literal list of text values (items: quoted literals). -#}
+    {{ return(adapter.dispatch('text_list', 'leadflow')(items)) }}
+{%- endmacro %}
+
+{% macro duckdb__text_list(items) -%}
+    [{{ items | join(', ') }}]
+{%- endmacro %}
+
+{% macro postgres__text_list(items) -%}
+    cast(array[{{ items | join(', ') }}] as varchar[])
+{%- endmacro %}
+
+{% macro contains_text(expression, part) -%}
+    {{ return(adapter.dispatch('contains_text', 'leadflow')(expression, part)) }}
+{%- endmacro %}
+
+{% macro duckdb__contains_text(expression, part) -%}
+    contains({{ expression }}, {{ part }})
+{%- endmacro %}
+
+{% macro postgres__contains_text(expression, part) -%}
+    (strpos({{ expression }}, {{ part }}) > 0)
+{%- endmacro %}
+
+{% macro regexp_contains(expression, pattern) -%}
+    {#- The regular expression matches somewhere in the value. -#}
+    {{ return(adapter.dispatch('regexp_contains', 'leadflow')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__regexp_contains(expression, pattern) -%}
+    regexp_matches({{ expression }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro postgres__regexp_contains(expression, pattern) -%}
+    {#- A word boundary is \y in PostgreSQL's regular expressions (\b is a backspace). -#}
+    ({{ expression }} ~ regexp_replace({{ pattern }}, '\\b', '\\y', 'g'))
+{%- endmacro %}
+
+{% macro glob_match(expression, pattern) -%}
+    {#- The value matches the glob pattern (`*` any text, `?` one character). -#}
+    {{ return(adapter.dispatch('glob_match', 'leadflow')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__glob_match(expression, pattern) -%}
+    {{ expression }} glob {{ pattern }}
+{%- endmacro %}
+
+{% macro postgres__glob_match(expression, pattern) -%}
+    {{ expression }} like replace(replace(replace(replace(replace({{ pattern }}, '\', '\\'), '%', '\%'), '_', '\_'), '*', '%'), '?', '_')
+{%- endmacro %}
+
+{% macro create_or_replace_table(name) -%}
+    {#- The start of `create or replace table name as <query>`. -#}
+    {{ return(adapter.dispatch('create_or_replace_table', 'leadflow')(name)) }}
+{%- endmacro %}
+
+{% macro duckdb__create_or_replace_table(name) -%}
+    create or replace table {{ name }} as
+{%- endmacro %}
+
+{% macro postgres__create_or_replace_table(name) -%}
+    drop table if exists {{ name }};
+    create table {{ name }} as
+{%- endmacro %}
+
+{% macro group_by_all(columns) -%}
+    {#- `group by all`: every column not aggregated. PostgreSQL has no group by all: there the
+        select list's positions (columns: a list of them, or n for the first n). -#}
+    {{ return(adapter.dispatch('group_by_all', 'leadflow')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__group_by_all(columns) -%}
+    group by all
+{%- endmacro %}
+
+{% macro postgres__group_by_all(columns) -%}
+    group by {{ (range(1, columns + 1) if columns is number else columns) | join(', ') }}
+{%- endmacro %}
+
+{% macro any_value(expression) -%}
+    {#- Any value of the group (an aggregate; the same in every row where it is used). -#}
+    {{ return(adapter.dispatch('any_value', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__any_value(expression) -%}
+    any_value({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__any_value(expression) -%}
+    min({{ expression }})
+{%- endmacro %}
+
+{% macro epoch_seconds(expression) -%}
+    {#- A timestamp as seconds since 1970 (with their fraction). -#}
+    {{ return(adapter.dispatch('epoch_seconds', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__epoch_seconds(expression) -%}
+    epoch({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__epoch_seconds(expression) -%}
+    cast(extract(epoch from {{ expression }}) as double precision)
+{%- endmacro %}
+
+{% macro seconds_between(start, end) -%}
+    {#- DuckDB's date_diff('second', start, end): the second boundaries crossed from start to end. -#}
+    {{ return(adapter.dispatch('seconds_between', 'leadflow')(start, end)) }}
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start, end) -%}
+    date_diff('second', {{ start }}, {{ end }})
+{%- endmacro %}
+
+{% macro postgres__seconds_between(start, end) -%}
+    {#- A double, so that what it is divided by stays a double (as DuckDB's bigint / 86400.0). -#}
+    cast(floor(extract(epoch from {{ end }})) - floor(extract(epoch from {{ start }})) as double precision)
+{%- endmacro %}
+
+{% macro round_to(expression, digits) -%}
+    {#- A double rounded to `digits` decimals, still a double (PostgreSQL rounds numerics only). -#}
+    {{ return(adapter.dispatch('round_to', 'leadflow')(expression, digits)) }}
+{%- endmacro %}
+
+{% macro duckdb__round_to(expression, digits) -%}
+    round({{ expression }}, {{ digits }})
+{%- endmacro %}
+
+{% macro postgres__round_to(expression, digits) -%}
+    cast(round(cast({{ expression }} as numeric), {{ digits }}) as double precision)
+{%- endmacro %}
+
+{% macro ordered_list(value, ordering) -%}
+    {#- The values as a list in `ordering` (an aggregate). -#}
+    {{ return(adapter.dispatch('ordered_list', 'leadflow')(value, ordering)) }}
+{%- endmacro %}
+
+{% macro duckdb__ordered_list(value, ordering) -%}
+    list({{ value }} order by {{ ordering }})
+{%- endmacro %}
+
+{% macro postgres__ordered_list(value, ordering) -%}
+    array_agg({{ value }} order by {{ ordering }})
+{%- endmacro %}
+
+{% macro sum_in_range_before(value, partition_by, order_by, offset, variable, values_query) -%}
+    {#- sum(value) over the rows of the partition whose order_by lies within `offset` before this
+        row's (this row left out). offset: an expression of the column `variable`, constant in a
+        partition. PostgreSQL takes constant offsets only: there one window per value of
+        `variable` (values_query lists them) and a case picks the row's. -#}
+    {{ return(adapter.dispatch('sum_in_range_before', 'leadflow')(value, partition_by, order_by, offset, variable, values_query)) }}
+{%- endmacro %}
+
+{% macro duckdb__sum_in_range_before(value, partition_by, order_by, offset, variable, values_query) -%}
+    sum({{ value }}) over (
+                partition by {{ partition_by }} order by {{ order_by }}
+                range between {{ offset }} preceding and current row
+                exclude current row
+            )
+{%- endmacro %}
+
+{% macro postgres__sum_in_range_before(value, partition_by, order_by, offset, variable, values_query) -%}
+    {%- set values = run_query(values_query).columns[0].values() if execute else [] -%}
+    case {{ variable }}
+    {%- for known in values %}
+        when {{ known }} then sum({{ value }}) over (
+            partition by {{ partition_by }} order by {{ order_by }}
+            range between {{ offset | replace(variable, known | string) }} preceding and current row
+            exclude current row
+        )
+    {%- endfor %}
+    end
+{%- endmacro %}
+
+{% macro list_of(items) -%}
+    {#- A list of the expressions `items` (an array on PostgreSQL). -#}
+    {{ return(adapter.dispatch('list_of', 'leadflow')(items)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_of(items) -%}
+    [{{ items | join(', ') }}]
+{%- endmacro %}
+
+{% macro postgres__list_of(items) -%}
+    array[{{ items | join(', ') }}]
+{%- endmacro %}
+
+{% macro microseconds(expression) -%}
+    {#- An interval of `expression` (a bigint) microseconds. -#}
+    {{ return(adapter.dispatch('microseconds', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__microseconds(expression) -%}
+    to_microseconds({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__microseconds(expression) -%}
+    (({{ expression }}) * interval '1 microsecond')
+{%- endmacro %}
+
+{% macro round_whole(expression) -%}
+    {#- A number rounded to a whole one, halves away from zero (PostgreSQL rounds a double's
+        halves to even: its numerics round as DuckDB does). -#}
+    {{ return(adapter.dispatch('round_whole', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__round_whole(expression) -%}
+    round({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__round_whole(expression) -%}
+    round(cast({{ expression }} as numeric))
 {%- endmacro %}
