@@ -18,6 +18,11 @@
             create domain public.double as double precision;
         end if;
     end $$;
+    create or replace function public.leadflow_error(message text) returns text
+    language plpgsql as $fn$
+    begin
+        raise exception '%', message;
+    end $fn$;
     {%- for name, type in [('bigint', 'bigint'), ('integer', 'integer'), ('double', 'double precision'),
                            ('boolean', 'boolean'), ('date', 'date'), ('timestamptz', 'timestamptz'),
                            ('timestamp', 'timestamp')] %}
@@ -716,4 +721,349 @@
 
 {% macro postgres__round_whole(expression) -%}
     round(cast({{ expression }} as numeric))
+{%- endmacro %}
+
+{% macro unnest_records(expression) -%}
+    {#- In a select list: a row per item of a list of records (structs; jsonb on PostgreSQL). -#}
+    {{ return(adapter.dispatch('unnest_records', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__unnest_records(expression) -%}
+    unnest({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__unnest_records(expression) -%}
+    jsonb_array_elements({{ expression }})
+{%- endmacro %}
+
+{% macro records_length(expression) -%}
+    {#- The number of items of a list of records (structs; jsonb on PostgreSQL). -#}
+    {{ return(adapter.dispatch('records_length', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__records_length(expression) -%}
+    len({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__records_length(expression) -%}
+    jsonb_array_length({{ expression }})
+{%- endmacro %}
+
+{% macro record_item(record, field, type) -%}
+    {#- A field of a record (a struct; jsonb on PostgreSQL, cast to `type` there). -#}
+    {{ return(adapter.dispatch('record_item', 'leadflow')(record, field, type)) }}
+{%- endmacro %}
+
+{% macro duckdb__record_item(record, field, type) -%}
+    {{ record }}.{{ field }}
+{%- endmacro %}
+
+{% macro postgres__record_item(record, field, type) -%}
+    cast({{ record }} ->> '{{ field }}' as {{ type }})
+{%- endmacro %}
+
+{% macro unnest_record_fields(expression, fields) -%}
+    {#- In a select list: a row per record of the list, its fields as columns (fields: (name,
+        type) pairs, in the records' order). -#}
+    {{ return(adapter.dispatch('unnest_record_fields', 'leadflow')(expression, fields)) }}
+{%- endmacro %}
+
+{% macro duckdb__unnest_record_fields(expression, fields) -%}
+    unnest({{ expression }}, recursive := true)
+{%- endmacro %}
+
+{% macro postgres__unnest_record_fields(expression, fields) -%}
+    {#- Set-returning functions of one select list run in step: one row per record. -#}
+    {%- for name, type in fields %}
+        cast(jsonb_array_elements({{ expression }}) ->> '{{ name }}' as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro days_of(expression, constant=false) -%}
+    {#- An interval of `expression` (an integer) days. constant: where PostgreSQL needs a
+        constant (a window's range), the expression (a setting) is read when the model compiles. -#}
+    {{ return(adapter.dispatch('days_of', 'leadflow')(expression, constant)) }}
+{%- endmacro %}
+
+{% macro duckdb__days_of(expression, constant) -%}
+    to_days({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__days_of(expression, constant) -%}
+    {%- if constant -%}
+    {%- set days = run_query('select ' ~ expression).columns[0].values()[0] if execute else 0 -%}
+    interval '{{ days }} day'
+    {%- else -%}
+    (({{ expression }}) * interval '1 day')
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro having_output(condition) -%}
+    {#- A having clause on the select list's names. PostgreSQL cannot name them there: it is left
+        out (use it only where whoever reads the rows filters them the same way). -#}
+    {{ return(adapter.dispatch('having_output', 'leadflow')(condition)) }}
+{%- endmacro %}
+
+{% macro duckdb__having_output(condition) -%}
+    having {{ condition }}
+{%- endmacro %}
+
+{% macro postgres__having_output(condition) -%}
+{%- endmacro %}
+
+{% macro union_by_name() -%}
+    {#- Between two selects: union all, columns matched by name. PostgreSQL matches them by
+        position: there each select lists every column in the same order (select_by_name). -#}
+    {{ return(adapter.dispatch('union_by_name', 'leadflow')()) }}
+{%- endmacro %}
+
+{% macro duckdb__union_by_name() -%}
+    union all by name
+{%- endmacro %}
+
+{% macro postgres__union_by_name() -%}
+    union all
+{%- endmacro %}
+
+{% macro select_by_name(columns, given) -%}
+    {#- A select list for a union by name: `given` ({column: expression}, in any order). On
+        PostgreSQL every one of `columns`, in that order, null where not given. -#}
+    {{ return(adapter.dispatch('select_by_name', 'leadflow')(columns, given)) }}
+{%- endmacro %}
+
+{% macro duckdb__select_by_name(columns, given) -%}
+    {%- for column, expression in given.items() %}
+        {{ expression }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro postgres__select_by_name(columns, given) -%}
+    {%- for column in columns %}
+        {{ given.get(column, 'null') }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro non_null_list(item) -%}
+    {#- A call block: the list of its comma-separated expressions that are not null. item: the
+        lambda's variable on DuckDB. -#}
+    {{ return(adapter.dispatch('non_null_list', 'leadflow')(caller(), item)) }}
+{%- endmacro %}
+
+{% macro duckdb__non_null_list(items, item) -%}
+    list_filter([{{ items }}], {{ item }} -> {{ item }} is not null)
+{%- endmacro %}
+
+{% macro postgres__non_null_list(items, item) -%}
+    array_remove(array[{{ items }}], null)
+{%- endmacro %}
+
+{% macro list_contains(list, value) -%}
+    {{ return(adapter.dispatch('list_contains', 'leadflow')(list, value)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_contains(list, value) -%}
+    list_contains({{ list }}, {{ value }})
+{%- endmacro %}
+
+{% macro postgres__list_contains(list, value) -%}
+    ({{ value }} = any({{ list }}))
+{%- endmacro %}
+
+{% macro unnest_range(start, stop) -%}
+    {#- In a select list: a row per whole number from start up to stop (excluded). -#}
+    {{ return(adapter.dispatch('unnest_range', 'leadflow')(start, stop)) }}
+{%- endmacro %}
+
+{% macro duckdb__unnest_range(start, stop) -%}
+    unnest(range({{ start }}, {{ stop }}))
+{%- endmacro %}
+
+{% macro postgres__unnest_range(start, stop) -%}
+    generate_series({{ start }}, ({{ stop }}) - 1)
+{%- endmacro %}
+
+{% macro raise_error(message) -%}
+    {#- Fails the query with the message (text) when evaluated. -#}
+    {{ return(adapter.dispatch('raise_error', 'leadflow')(message)) }}
+{%- endmacro %}
+
+{% macro duckdb__raise_error(message) -%}
+    error({{ message }})
+{%- endmacro %}
+
+{% macro postgres__raise_error(message) -%}
+    leadflow_error({{ message }})
+{%- endmacro %}
+
+{% macro time_zone_names() -%}
+    {#- The IANA time zone names the warehouse knows, as a relation with column name. -#}
+    {{ return(adapter.dispatch('time_zone_names', 'leadflow')()) }}
+{%- endmacro %}
+
+{% macro duckdb__time_zone_names() -%}
+    pg_timezone_names()
+{%- endmacro %}
+
+{% macro postgres__time_zone_names() -%}
+    pg_timezone_names
+{%- endmacro %}
+
+{% macro distinct_on(partition) -%}
+    {#- After `select`: with first_per(partition, ordering) ending the query, its first row per
+        partition (qualify on DuckDB, distinct on on PostgreSQL). -#}
+    {{ return(adapter.dispatch('distinct_on', 'leadflow')(partition)) }}
+{%- endmacro %}
+
+{% macro duckdb__distinct_on(partition) -%}
+{%- endmacro %}
+
+{% macro postgres__distinct_on(partition) -%}
+    distinct on ({{ partition }})
+{%- endmacro %}
+
+{% macro first_per(partition, ordering) -%}
+    {{ return(adapter.dispatch('first_per', 'leadflow')(partition, ordering)) }}
+{%- endmacro %}
+
+{% macro duckdb__first_per(partition, ordering) -%}
+    qualify row_number() over (partition by {{ partition }} order by {{ ordering }}) = 1
+{%- endmacro %}
+
+{% macro postgres__first_per(partition, ordering) -%}
+    order by {{ partition }}, {{ ordering }}
+{%- endmacro %}
+
+{% macro struct_literal(fields) -%}
+    {#- A record of {name: expression} (a struct; jsonb on PostgreSQL). -#}
+    {{ return(adapter.dispatch('struct_literal', 'leadflow')(fields)) }}
+{%- endmacro %}
+
+{% macro duckdb__struct_literal(fields) -%}
+    { {%- for name, expression in fields.items() -%}'{{ name }}': {{ expression }}{{ ', ' if not loop.last }}{%- endfor -%} }
+{%- endmacro %}
+
+{% macro postgres__struct_literal(fields) -%}
+    jsonb_build_object({%- for name, expression in fields.items() -%}'{{ name }}', {{ expression }}{{ ', ' if not loop.last }}{%- endfor -%})
+{%- endmacro %}
+
+{% macro records_list(items) -%}
+    {#- A list of records (struct_literal), [] when empty (jsonb on PostgreSQL). -#}
+    {{ return(adapter.dispatch('records_list', 'leadflow')(items)) }}
+{%- endmacro %}
+
+{% macro duckdb__records_list(items) -%}
+    [{{ items | join(', ') }}]
+{%- endmacro %}
+
+{% macro postgres__records_list(items) -%}
+    jsonb_build_array({{ items | join(', ') }})
+{%- endmacro %}
+
+{% macro records_cast(expression, type) -%}
+    {#- A list of records cast to a list of `type` (a struct; jsonb on PostgreSQL). -#}
+    {{ return(adapter.dispatch('records_cast', 'leadflow')(expression, type)) }}
+{%- endmacro %}
+
+{% macro duckdb__records_cast(expression, type) -%}
+    cast({{ expression }} as {{ type }} [])
+{%- endmacro %}
+
+{% macro postgres__records_cast(expression, type) -%}
+    cast({{ expression }} as jsonb)
+{%- endmacro %}
+
+{% macro any_record(list, item, condition) -%}
+    {#- Some record of the list meets the condition (on `item`; read its fields with record_item). -#}
+    {{ return(adapter.dispatch('any_record', 'leadflow')(list, item, condition)) }}
+{%- endmacro %}
+
+{% macro duckdb__any_record(list, item, condition) -%}
+    len(list_filter(
+            {{ list }},
+            {{ item }} -> {{ condition }}
+        )) > 0
+{%- endmacro %}
+
+{% macro postgres__any_record(list, item, condition) -%}
+    exists (select 1 from jsonb_array_elements({{ list }}) as items ({{ item }}) where {{ condition }})
+{%- endmacro %}
+
+{% macro unnest_dates(first_day, last_day) -%}
+    {#- In a select list: a row per date from first_day up to last_day (excluded). -#}
+    {{ return(adapter.dispatch('unnest_dates', 'leadflow')(first_day, last_day)) }}
+{%- endmacro %}
+
+{% macro duckdb__unnest_dates(first_day, last_day) -%}
+    cast(unnest(range(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp), interval 1 day)) as date)
+{%- endmacro %}
+
+{% macro postgres__unnest_dates(first_day, last_day) -%}
+    cast(generate_series(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp) - interval '1 day', interval '1 day') as date)
+{%- endmacro %}
+
+{% macro day_of_week(expression) -%}
+    {#- 0 for Sunday to 6 for Saturday. -#}
+    {{ return(adapter.dispatch('day_of_week', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__day_of_week(expression) -%}
+    dayofweek({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__day_of_week(expression) -%}
+    cast(extract(dow from {{ expression }}) as integer)
+{%- endmacro %}
+
+{% macro seconds_of(expression) -%}
+    {#- An interval of `expression` (an integer) seconds. -#}
+    {{ return(adapter.dispatch('seconds_of', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__seconds_of(expression) -%}
+    to_seconds({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__seconds_of(expression) -%}
+    (({{ expression }}) * interval '1 second')
+{%- endmacro %}
+
+{% macro asof_left_join(relation, alias, condition, before, ordering) -%}
+    {#- Left join to the one row of `relation` (as `alias`) meeting `condition` whose `ordering`
+        column comes last under `before` (an inequality on it, e.g. x > alias.ordering): DuckDB's
+        asof join; a lateral top-1 on PostgreSQL. -#}
+    {{ return(adapter.dispatch('asof_left_join', 'leadflow')(relation, alias, condition, before, ordering)) }}
+{%- endmacro %}
+
+{% macro duckdb__asof_left_join(relation, alias, condition, before, ordering) -%}
+    asof left join {{ relation }} as {{ alias }}
+        on {{ condition }} and {{ before }}
+{%- endmacro %}
+
+{% macro postgres__asof_left_join(relation, alias, condition, before, ordering) -%}
+    left join lateral (
+        select * from {{ relation }} as {{ alias }}
+        where {{ condition }} and {{ before }}
+        order by {{ ordering }} desc
+        limit 1
+    ) as {{ alias }} on true
+{%- endmacro %}
+
+{% macro qualify(condition) -%}
+    {#- A call block around a select: its rows where `condition` (on window functions) holds.
+        PostgreSQL has no qualify: there the select, with the condition as a first column
+        is_qualified, is filtered from outside (so readers must name the columns they read). -#}
+    {{ return(adapter.dispatch('qualify', 'leadflow')(caller(), condition)) }}
+{%- endmacro %}
+
+{% macro duckdb__qualify(query, condition) -%}
+    {{ query }}
+    qualify
+        {{ condition }}
+{%- endmacro %}
+
+{% macro postgres__qualify(query, condition) -%}
+    select * from (
+        {{ query.replace('select', 'select (' ~ condition ~ ') as is_qualified,', 1) }}
+    ) as qualifying
+    where is_qualified
 {%- endmacro %}
