@@ -1067,3 +1067,88 @@
     ) as qualifying
     where is_qualified
 {%- endmacro %}
+
+{% macro median(expression) -%}
+    {#- The median (interpolated between the middle two), an aggregate. -#}
+    {{ return(adapter.dispatch('median', 'leadflow')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__median(expression) -%}
+    median({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__median(expression) -%}
+    percentile_cont(0.5) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro divide(numerator, denominator) -%}
+    {#- A quotient as a double, also of two integers (PostgreSQL would divide them whole). -#}
+    {{ return(adapter.dispatch('divide', 'leadflow')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro duckdb__divide(numerator, denominator) -%}
+    {{ numerator }} / {{ denominator }}
+{%- endmacro %}
+
+{% macro postgres__divide(numerator, denominator) -%}
+    cast({{ numerator }} as double precision) / {{ denominator }}
+{%- endmacro %}
+
+{% macro format_time(expression, format) -%}
+    {#- A date or timestamp as text, `format` in strftime's terms (the ones below). -#}
+    {{ return(adapter.dispatch('format_time', 'leadflow')(expression, format)) }}
+{%- endmacro %}
+
+{% macro duckdb__format_time(expression, format) -%}
+    strftime({{ expression }}, '{{ format }}')
+{%- endmacro %}
+
+{% macro postgres__format_time(expression, format) -%}
+    {%- set formats = {'%Y-%m-%d': 'YYYY-MM-DD', '%Y-%m-%dT%H:%M:%S.%gZ': 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'} -%}
+    {%- if format not in formats -%}
+        {{ exceptions.raise_compiler_error("format_time: no PostgreSQL format for " ~ format) }}
+    {%- endif -%}
+    to_char({{ expression }}, '{{ formats[format] }}')
+{%- endmacro %}
+
+{% macro unpivot(relation, key, columns, name, value) -%}
+    {#- A row per key and column ({column: expression}) of the relation, the column's name in
+        `name`, its value in `value` (nulls left out). -#}
+    {{ return(adapter.dispatch('unpivot', 'leadflow')(relation, key, columns, name, value)) }}
+{%- endmacro %}
+
+{% macro duckdb__unpivot(relation, key, columns, name, value) -%}
+    unpivot (
+            select
+                {{ key }},
+                {%- for column, expression in columns.items() %}
+                {{ expression }} as {{ column }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            from {{ relation }}
+        ) on columns(* exclude ({{ key }})) into name {{ name }} value {{ value }}
+{%- endmacro %}
+
+{% macro postgres__unpivot(relation, key, columns, name, value) -%}
+    select unpivoted.{{ key }}, columns.{{ name }}, columns.{{ value }}
+        from {{ relation }} as unpivoted
+        cross join lateral (values
+            {%- for column, expression in columns.items() %}
+            ('{{ column }}', unpivoted.{{ expression }}){{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as columns ({{ name }}, {{ value }})
+        where columns.{{ value }} is not null
+{%- endmacro %}
+
+{% macro typed_null(type) -%}
+    {#- A null that unions with `type`: DuckDB types a bare null from the union, PostgreSQL
+        makes a CTE's bare null text. -#}
+    {{ return(adapter.dispatch('typed_null', 'leadflow')(type)) }}
+{%- endmacro %}
+
+{% macro duckdb__typed_null(type) -%}
+    null
+{%- endmacro %}
+
+{% macro postgres__typed_null(type) -%}
+    cast(null as {{ type }})
+{%- endmacro %}
