@@ -145,14 +145,35 @@ def copy_raw(duckdb_path: Path, url: str) -> int:
     return copied
 
 
-def routing() -> dict:
-    """The project's routing file, parsed: PostgreSQL reads no files, so both builds get it as a var."""
-    return yaml.safe_load((PROJECT / "routing.yml").read_text())
+def routing(lines: list[dict]) -> dict:
+    """The project's routing file, parsed (PostgreSQL reads no files: both builds get it as a
+    var), with settings for two of the company's sales reps: capacity, weight, their own time
+    zone, working hours and away days, and one away for good."""
+    config = yaml.safe_load((PROJECT / "routing.yml").read_text())
+    reps = sorted(
+        line["record"]["Email"]
+        for line in lines
+        if line.get("object") == "User"
+        and line["record"]["IsActive"]
+        and line["record"]["Department"] == "Sales"
+    )
+    config["owners"] = [
+        {
+            "email": reps[0],
+            "capacity": 2,
+            "weight": 2,
+            "time_zone": "Europe/Paris",
+            "working_hours": {"days": ["mon", "tue"], "start": "08:00", "end": "16:00"},
+            "away": [{"from": "2026-02-20", "until": "2026-03-05"}],
+        },
+        {"email": reps[1], "capacity": 1, "away": True},
+    ]
+    return config
 
 
-def invoke(workdir: Path, command: list[str]) -> None:
+def invoke(workdir: Path, command: list[str], routing: dict) -> None:
     """`dbt build` of the whole project (but unit tests) on the target the environment names."""
-    args = dbt_args(workdir, command, {"as_of": TODAY.isoformat(), "routing": routing()})
+    args = dbt_args(workdir, command, {"as_of": TODAY.isoformat(), "routing": routing})
     result = dbtRunner().invoke([*args, "--exclude-resource-type", "unit_test"])
     results = getattr(result.result, "results", None) or []
     failed = [
@@ -172,9 +193,9 @@ def normal(value):
         value = float(value)
     if isinstance(value, float):
         return None if math.isnan(value) else float(f"{value:.9g}")
-    if isinstance(value, datetime):  # as it reads inside JSON (PostgreSQL's lists are jsonb)
+    if isinstance(value, date):  # as it reads inside JSON (PostgreSQL's lists are jsonb)
         return value.isoformat()
-    if isinstance(value, date | str | int | bool) or value is None:
+    if isinstance(value, str | int | bool) or value is None:
         return value
     if isinstance(value, dict):
         return tuple(sorted((k, normal(v)) for k, v in value.items()))
@@ -255,10 +276,10 @@ def both(tmp_path_factory, postgres):
             assert copy_raw(duckdb_path, url) > 1000
             for name in pg:
                 mp.delenv(name, raising=False)
-            invoke(workdir / "duck", ["build"])
+            invoke(workdir / "duck", ["build"], routing(lines))
             for name, value in pg.items():
                 mp.setenv(name, value)
-            invoke(workdir / "pg", ["build"])
+            invoke(workdir / "pg", ["build"], routing(lines))
             builds[build] = both_rows(duckdb_path, url)
     return builds
 
@@ -287,6 +308,9 @@ def test_the_whole_project_holds_the_same_rows_on_postgres_as_on_duckdb(both):
         counts
     )
     assert counts["quarantine"] >= 5, counts
+    # The routing file's owner settings reached both: the two reps are away on the run date.
+    columns, owners = found["int_routing_owners"][0]
+    assert sum(1 for owner in owners if owner[columns.index("is_away")]) == 2, owners
 
 
 def test_an_incremental_nightly_after_a_write_back_agrees_too(both):
