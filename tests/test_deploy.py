@@ -13,6 +13,7 @@ import yaml
 from flows.settings import REPO_ROOT
 
 PREFECT_FILE = REPO_ROOT / "deploy" / "prefect.yaml"
+WORKERS_FILE = REPO_ROOT / "deploy" / "prefect.workers.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -77,19 +78,22 @@ def test_nightly_and_writeback_never_overlap_themselves(deployments):
         assert deployments[name]["concurrency_limit"] == {"limit": 1, "collision_strategy": "ENQUEUE"}
 
 
-def test_docker_and_kubernetes_pools_are_written_out(config):
+def test_each_work_pool_is_defined_in_one_file_only(config):
+    """prefect.yaml: the process pool its deployments use; the container pools live in
+    prefect.workers.yaml alone, so the two files cannot drift apart on a pool's settings."""
     pools = config["definitions"]["work_pools"]
-    assert {p["name"] for p in pools.values()} == {
-        "leadflow-process",
-        "leadflow-docker",
-        "leadflow-kubernetes",
-    }
-    for kind in ("docker", "kubernetes"):
-        variables = pools[kind]["job_variables"]
-        assert variables["image"] and variables["env"]["LEADFLOW_DUCKDB_PATH"]
-        # No token is ever written into the deployment file.
-        assert not any("TOKEN" in k or "SESSION" in k for k in variables["env"])
+    assert {p["name"] for p in pools.values()} == {"leadflow-process"}
     assert all(d["work_pool"]["name"] == "leadflow-process" for d in config["deployments"])
+    workers = yaml.safe_load(WORKERS_FILE.read_text())
+    container_pools = {p["name"] for p in workers["definitions"]["work_pools"].values()}
+    assert container_pools == {"leadflow-docker", "leadflow-kubernetes"}
+    for pool in workers["definitions"]["work_pools"].values():
+        variables = pool["job_variables"]
+        assert variables["image"] and variables["env"]["LEADFLOW_DUCKDB_PATH"]
+        # No token is ever written into a deployment file.
+        assert not any("TOKEN" in k or "SESSION" in k for k in variables["env"])
+    # Both files schedule the nightly the same way.
+    assert workers["definitions"]["schedules"] == config["definitions"]["schedules"]
 
 
 def test_make_deploy_registers_the_deployments(prefect_harness, tmp_path):
@@ -125,9 +129,6 @@ def test_make_deploy_registers_the_deployments(prefect_harness, tmp_path):
         Path(nightly.pull_steps[0]["prefect.deployments.steps.set_working_directory"]["directory"])
         == REPO_ROOT
     )
-
-
-WORKERS_FILE = REPO_ROOT / "deploy" / "prefect.workers.yaml"
 
 
 def test_container_pools_deploy_the_same_flows_as_the_process_pool(deployments):

@@ -131,11 +131,11 @@ email_events.event_type || coalesce(
         from (
             select
                 email,
-                arg_min(person_id, survivorship_rank) as person_id
+                {{ arg_min('person_id', 'survivorship_rank') }} as person_id
             from records
             where email is not null
             group by email
-        )
+        ) as first_records
         {% if people is not none %}
         where {{ people }}
         {% endif %}
@@ -327,7 +327,7 @@ email_events.event_type || coalesce(
         from messages
         where
             messages.direction = 'INCOMING'
-            and regexp_matches(lower(messages.message_text), {{ chat_intent_pattern(ref('chat_intent_rules')) }})
+            and {{ regexp_contains('lower(messages.message_text)', chat_intent_pattern(ref('chat_intent_rules'))) }}
     ),
 
     chat_intents as (
@@ -365,25 +365,14 @@ email_events.event_type || coalesce(
     ),
 
     unioned as (
-        select * from form_activities
-        union all by name
-        select * from email_activities
-        union all by name
-        select * from web_activities
-        union all by name
-        select * from engagement_activities
-        union all by name
-        select * from task_activities
-        union all by name
-        select * from event_activities
-        union all by name
-        select * from campaign_activities
-        union all by name
-        select * from chat_threads
-        union all by name
-        select * from chat_intents
-        union all by name
-        select * from product_activities
+        {{- union_all_by_name(
+            ['form_activities', 'email_activities', 'web_activities', 'engagement_activities',
+             'task_activities', 'event_activities', 'campaign_activities', 'chat_threads',
+             'chat_intents', 'product_activities'],
+            ['source', 'source_record_id', 'person_id', 'occurred_at', 'source_value', 'actor_id',
+             'parent_record_id'],
+            {'parent_record_id': ['chat_threads', 'chat_intents']},
+        ) }}
     ),
 
     -- Values repeat a lot: each distinct one is matched to the seed once, the most specific row
@@ -404,7 +393,7 @@ email_events.event_type || coalesce(
         from {{ ref('stg_hubspot__web_events') }} as web_events
         {{ since_in | replace('ALIAS', 'web_events') }}
         union
-        select 'hubspot_engagement', unnest(['call', 'meeting', 'note'])
+        select 'hubspot_engagement', unnest({{ text_list(["'call'", "'meeting'", "'note'"]) }})
         union
         select distinct 'hubspot_engagement', 'email:' || coalesce(emails.direction, 'EMAIL')
         from {{ ref('stg_hubspot__emails') }} as emails
@@ -423,7 +412,7 @@ email_events.event_type || coalesce(
             on campaigns.campaign_id = campaign_members.campaign_id
         {{ since_in | replace('ALIAS', 'campaign_members') }}
         union
-        select 'hubspot_chat', unnest(['thread', 'intent'])
+        select 'hubspot_chat', unnest({{ text_list(["'thread'", "'intent'"]) }})
         union
         select distinct 'product_usage', {{ product_value }}
         from product_usage
@@ -433,15 +422,15 @@ email_events.event_type || coalesce(
         select
             source_values.source,
             source_values.source_value,
-            arg_min(
-                activity_mapping.activity_type,
-                (contains(activity_mapping.match_value, '*'), -length(activity_mapping.match_value))
-            ) as activity_type
+            {{ arg_min(
+                'activity_mapping.activity_type',
+                "(" ~ contains_text('activity_mapping.match_value', "'*'") ~ ", -length(activity_mapping.match_value))"
+            ) }} as activity_type
         from source_values
         inner join activity_mapping
             on
                 activity_mapping.source = source_values.source
-                and source_values.source_value glob activity_mapping.match_value
+                and {{ glob_match('source_values.source_value', 'activity_mapping.match_value') }}
         group by source_values.source, source_values.source_value
     ),
 

@@ -83,9 +83,10 @@
 
 {#- Post-hook: what this model has now seen. -#}
 {% macro record_increment() -%}
-    insert or replace into dbt_state.increments
+    {{ insert_or_replace('dbt_state.increments', 'model') }}
     select '{{ this.identifier }}', built_at, loaded_watermark, as_of_end, rules_hash
     from {{ ref('int_build_window') }}
+    {{- on_conflict_replace('model', ['model', 'built_at', 'loaded_watermark', 'as_of_end', 'rules_hash']) }}
 {%- endmacro %}
 
 {#- int_score_history's people whose base (fit, field signals, negatives, first seen) changed. -#}
@@ -109,7 +110,7 @@
     build (a Salesforce contact role or HubSpot deal changed, came or went). -#}
 {% macro remember_person_opportunities() -%}
     create schema if not exists dbt_state;
-    create or replace table dbt_state.person_opportunities_seen as
+    {{ create_or_replace_table('dbt_state.person_opportunities_seen') }}
     select * from {{ ref('int_person_opportunities') }}
 {%- endmacro %}
 

@@ -25,7 +25,9 @@
 {%- endmacro %}
 
 {% macro routing_text_list(values) -%}
-    cast([{%- for value in values -%}{{ routing_literal(value) }}{{ ', ' if not loop.last }}{%- endfor -%}] as varchar [])
+    {%- set literals = [] -%}
+    {%- for value in values -%}{%- do literals.append(routing_literal(value)) -%}{%- endfor -%}
+    cast({{ list_of(literals) }} as varchar [])
 {%- endmacro %}
 
 {% macro routing_local(moment, time_zone) -%}
@@ -68,7 +70,7 @@
 
 {% macro routing_matching_rules(region, country, segment) -%}
     {#- The orders of the rules whose regions, countries and segments a person meets. -#}
-    list_filter([
+    {% call non_null_list('rule_order') -%}
         {%- for rule in routing_config().rules %}
         case when
             {%- if rule.regions or rule.countries %} (
@@ -80,15 +82,27 @@
             then {{ rule.order }} end,
         {%- endfor %}
         cast(null as integer)
-    ], rule_order -> rule_order is not null)
+    {%- endcall %}
 {%- endmacro %}
 
 {% macro routing_pools(salesforce_id, hubspot_id) -%}
     {#- The kinds of people an owner can take: a person in both CRMs needs an owner in both. -#}
+    {{ return(adapter.dispatch('routing_pools', 'leadflow')(salesforce_id, hubspot_id)) }}
+{%- endmacro %}
+
+{% macro duckdb__routing_pools(salesforce_id, hubspot_id) -%}
     list_filter(['both', 'salesforce', 'hubspot'], pool -> case pool
         when 'both' then {{ salesforce_id }} is not null and {{ hubspot_id }} is not null
         when 'salesforce' then {{ salesforce_id }} is not null
         else {{ hubspot_id }} is not null end)
+{%- endmacro %}
+
+{% macro postgres__routing_pools(salesforce_id, hubspot_id) -%}
+    array_remove(cast(array[
+        case when {{ salesforce_id }} is not null and {{ hubspot_id }} is not null then 'both' end,
+        case when {{ salesforce_id }} is not null then 'salesforce' end,
+        case when {{ hubspot_id }} is not null then 'hubspot' end
+    ] as varchar[]), null)
 {%- endmacro %}
 
 {% macro routing_pool(is_in_salesforce, is_in_hubspot) -%}
@@ -140,10 +154,10 @@
             when 'account_owner' then case
                 when
                     account.is_assignable{% if honour_away %} and not account.is_away{% endif %}
-                    and list_contains(
-                        {{ routing_pools('account.owner_salesforce_user_id', 'account.owner_hubspot_owner_id') }},
-                        options.rotation_pool
-                    )
+                    and {{ list_contains(
+                        routing_pools('account.owner_salesforce_user_id', 'account.owner_hubspot_owner_id'),
+                        'options.rotation_pool'
+                    ) }}
                     and options.account_owner_email is distinct from options.excluded_owner_email
                     then options.account_owner_email
             end
@@ -164,8 +178,8 @@
 ),
 
 {{ name }} as (
-    select * from {{ name }}_usable
+    select {{ distinct_on('person_id') }} * from {{ name }}_usable
     where direct_owner_email is not null or (team is not null and open_seats > 0)
-    qualify row_number() over (partition by person_id order by rule_order) = 1
+    {{ first_per('person_id', 'rule_order') }}
 )
 {% endmacro %}

@@ -22,7 +22,7 @@ country_regions as (
 ),
 
 time_zones as (
-    select name as time_zone from pg_timezone_names()
+    select name as time_zone from {{ time_zone_names() }}
 ),
 
 settings as (
@@ -36,7 +36,7 @@ settings as (
         cast(working_start as varchar) as working_start,
         cast(working_end as varchar) as working_end,
         cast(is_away_always as boolean) as is_away_always,
-        cast(away_periods as struct(from_date date, until_date date) []) as away_periods,
+        {{ records_cast('away_periods', 'struct(from_date date, until_date date)') }} as away_periods,
         cast(entry as integer) as entry
     from (values
         {%- for owner in config.owners %}
@@ -44,11 +44,13 @@ settings as (
             {{ owner.weight if owner.weight is not none else 'null' }}, {{ routing_literal(owner.time_zone) }},
             {{ routing_literal(owner.holidays) }}, {{ routing_text_list(owner.hours.days) }},
             {{ routing_literal(owner.hours.start) }}, {{ routing_literal(owner.hours.end) }}, {{ owner.away_always }},
-            [{%- for period in owner.away -%}
-                {'from_date': date '{{ period.from }}', 'until_date': date '{{ period.until }}'}{{ ', ' if not loop.last }}
-            {%- endfor -%}], {{ loop.index0 }}),
+            {%- set periods = [] -%}
+            {%- for period in owner.away -%}
+                {%- do periods.append(struct_literal({'from_date': "date '" ~ period.from ~ "'", 'until_date': "date '" ~ period.until ~ "'"})) -%}
+            {%- endfor %}
+            {{ records_list(periods) }}, {{ loop.index0 }}),
         {%- endfor %}
-        (null, null, null, null, null, [], null, null, false, [], null)
+        (null, null, null, null, null, {{ no_items('varchar') }}, null, null, false, {{ records_list([]) }}, null)
     ) as entries (
         email, capacity, weight, time_zone, holiday_calendar, working_days, working_start, working_end,
         is_away_always, away_periods, entry
@@ -63,15 +65,15 @@ listed as (
 
 -- One Salesforce user per email, the active one first; one HubSpot owner, the live one first.
 salesforce as (
-    select * from users
+    select {{ distinct_on('email') }} * from users
     where email is not null
-    qualify row_number() over (partition by email order by is_active desc, user_id) = 1
+    {{ first_per('email', 'is_active desc, user_id') }}
 ),
 
 hubspot as (
-    select * from hubspot_owners
+    select {{ distinct_on('email') }} * from hubspot_owners
     where email is not null
-    qualify row_number() over (partition by email order by is_archived, hubspot_owner_id) = 1
+    {{ first_per('email', 'is_archived, hubspot_owner_id') }}
 ),
 
 known as (
@@ -94,15 +96,16 @@ known as (
 -- A named owner no CRM knows (a typo, or someone not yet set up) is kept and flagged.
 owners as (
     select * from known
-    union all by name
+    {{ union_by_name() }}
     select
-        listed.email as owner_email,
-        false as is_salesforce_active,
-        false as is_hubspot_active,
-        false as is_in_crm
+        {{- select_by_name(
+            ['owner_email', 'owner_name', 'owner_salesforce_user_id', 'owner_hubspot_owner_id', 'department',
+             'country', 'user_time_zone', 'is_salesforce_active', 'is_hubspot_active', 'is_in_crm'],
+            {'owner_email': 'listed.email', 'is_salesforce_active': 'false', 'is_hubspot_active': 'false',
+             'is_in_crm': 'false'}
+        ) }}
     from listed
-    anti join known
-        on known.owner_email = listed.email
+    {{ anti_join('known', 'known.owner_email = listed.email') }}
 ),
 
 assignable as (
@@ -121,16 +124,16 @@ assignable as (
         case
             when settings.time_zone is null then null
             when own_zone.time_zone is not null then settings.time_zone
-            else error(
-                'routing file {{ config.source }}: owners[' || settings.entry || '] (' || settings.email
+            else {{ raise_error("
+                'routing file " ~ config.source ~ ": owners[' || settings.entry || '] (' || settings.email
                 || '): time_zone ' || settings.time_zone || ' is not an IANA time zone name'
-            )
+            ") }}
         end as own_time_zone,
         {%- if config.hours.time_zone %}
         case
             when (select count(*) from time_zones where time_zone = {{ routing_literal(config.hours.time_zone) }}) > 0
                 then {{ routing_literal(config.hours.time_zone) }}
-            else error('routing file {{ config.source }}: business_hours: time_zone {{ config.hours.time_zone }} is not an IANA time zone name')
+            else {{ raise_error("'routing file " ~ config.source ~ ": business_hours: time_zone " ~ config.hours.time_zone ~ " is not an IANA time zone name'") }}
         end as file_time_zone,
         {%- else %}
         cast(null as varchar) as file_time_zone,
@@ -141,7 +144,7 @@ assignable as (
         coalesce(settings.working_start, {{ routing_literal(config.hours.start) }}) as working_start,
         coalesce(settings.working_end, {{ routing_literal(config.hours.end) }}) as working_end,
         coalesce(settings.is_away_always, false) as is_away_always,
-        coalesce(settings.away_periods, []) as away_periods
+        coalesce(settings.away_periods, {{ records_list([]) }}) as away_periods
     from owners
     left join country_regions
         on lower(country_regions.country) = lower(trim(owners.country))
@@ -157,7 +160,7 @@ assignable as (
 
 zoned as (
     select
-        * exclude (own_time_zone, file_time_zone, user_time_zone, user_time_zone_known),
+        {{ star_exclude(none, ['own_time_zone', 'file_time_zone', 'user_time_zone', 'user_time_zone_known'], none) }},
         coalesce(own_time_zone, file_time_zone, user_time_zone_known, 'UTC') as time_zone
     from assignable
 ),
@@ -177,13 +180,13 @@ final as (
         is_listed,
         is_assignable,
         -- Away today (owner's date): skipped by rotations and the account rule; their SLA clock stops.
-        is_away_always or len(list_filter(
-            away_periods,
-            period -> {{ routing_today('time_zone') }} between period.from_date and period.until_date
-        )) > 0 as is_away,
+        is_away_always or {{ any_record(
+            'away_periods', 'period',
+            routing_today('time_zone') ~ ' between ' ~ record_item('period', 'from_date', 'date') ~ ' and ' ~ record_item('period', 'until_date', 'date')
+        ) }} as is_away,
         capacity,
         weight,
-        list_filter([
+        {% call non_null_list('team') -%}
             {%- for team in config.teams %}
             case when
                 {%- if team.members == 'all' %} is_assignable{% else %} owner_email in ({% for email in team.members %}{{ routing_literal(email) }}{{ ', ' if not loop.last }}{% endfor %}){% endif %}
@@ -191,7 +194,7 @@ final as (
                 then {{ routing_literal(team.name) }} end,
             {%- endfor %}
             cast(null as varchar)
-        ], team -> team is not null) as teams,
+        {%- endcall %} as teams,
         time_zone,
         holiday_calendar,
         working_days,

@@ -39,9 +39,9 @@
         seats.rotation_team,
         seats.rotation_pool,
         max(seats.base_pass)
-        + (any_value(demand.waiting) + 2 * any_value(demand.rerouted) + count(*) + 1) / sum(seats.weight)
+        + ({{ any_value('demand.waiting') }} + 2 * {{ any_value('demand.rerouted') }} + count(*) + 1) / sum(seats.weight)
             as horizon,
-        any_value(demand.waiting) + 2 * any_value(demand.rerouted) + 1 as most,
+        {{ any_value('demand.waiting') }} + 2 * {{ any_value('demand.rerouted') }} + 1 as most,
         sum(seats.weight) as total_weight
     from {{ seats }} as seats
     inner join {{ name }}_demand as demand
@@ -58,11 +58,11 @@
         seats.base_pass,
         seats.rotation_level,
         horizon.total_weight,
-        unnest(range(1, 1 + least(
+        {{ unnest_range('1', "1 + least(
             horizon.most,
             coalesce(seats.most_turns, horizon.most),
             cast(ceil((horizon.horizon - seats.base_pass) * seats.weight) as bigint)
-        ))) as turn
+        )") }} as turn
     from {{ seats }} as seats
     inner join {{ name }}_horizon as horizon
         on horizon.rotation_team = seats.rotation_team and horizon.rotation_pool = seats.rotation_pool
@@ -89,10 +89,12 @@
             and ranked.rotation_pool = waiting.rotation_pool
             and ranked.turn_rank = waiting.position
     where waiting.excluded_owner_email is null
-    union all by name
+    {{ union_by_name() }}
     -- A re-routed MQL takes, after everyone waiting, the k-th turn of someone other than the
     -- owner who missed the SLA.
-    select * exclude (position, choice)
+    select {{ star_exclude(none, ['position', 'choice'], [
+        'person_id', 'rotation_team', 'rotation_pool', 'owner_email', 'weight', 'base_pass', 'rotation_level',
+        'total_weight', 'turn', 'turn_at', 'turn_rank']) }}
     from (
         select
             rerouted.person_id,
@@ -108,7 +110,7 @@
             rerouted.excluded_owner_email is not null
             and ranked.turn_rank > demand.waiting
             and ranked.owner_email <> rerouted.excluded_owner_email
-    )
+    ) as choices
     where choice = position
 ),
 
@@ -177,7 +179,7 @@
         int_business_calendar row. -#}
     ({{ day }}.seconds_before + case
         when {{ day }}.working_seconds > 0
-            then least(greatest(epoch({{ local_moment }}) - epoch({{ day }}.working_from), 0), {{ day }}.working_seconds)
+            then least(greatest({{ epoch_seconds(local_moment) }} - {{ epoch_seconds(day ~ '.working_from') }}, 0), {{ day }}.working_seconds)
         else 0
     end)
 {%- endmacro %}

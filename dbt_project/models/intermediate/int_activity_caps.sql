@@ -60,18 +60,16 @@ capped_rules as (
 -- The types of a person that can pass their cap: their points, all undecayed, add up to more.
 over_cap as (
     select person_id, activity_type
-    from {{ capped_activities }}
+    from {{ capped_activities }} as capped
     group by person_id, activity_type
-    having sum(points) > any_value(cap)
+    having sum(points) > {{ any_value('cap') }}
 ),
 
 over_cap_activities as (
     select *
     from {{ capped_activities }} as capped
-    semi join over_cap
-        on
-            over_cap.person_id = capped.person_id
-            and over_cap.activity_type = capped.activity_type
+    {{ semi_join('over_cap', 'over_cap.person_id = capped.person_id
+            and over_cap.activity_type = capped.activity_type') }}
 ),
 
 -- Capped half-life types and capped types without decay: the closed form above.
@@ -84,14 +82,14 @@ decaying as (
             *,
             coalesce(
                 greatest(
-                    (epoch(occurred_at) - epoch({{ as_of_end() }})) / 86400.0 / half_life_days,
+                    ({{ epoch_seconds('occurred_at') }} - {{ epoch_seconds(as_of_end()) }}) / 86400.0 / half_life_days,
                     -1000
                 ),
                 0
             ) as decay_exponent
         from over_cap_activities
         where half_life_days is not null or window_days is null
-    )
+    ) as exponents
     window running as (
         partition by person_id, activity_type order by occurred_at, activity_id
         rows between unbounded preceding and current row
@@ -111,7 +109,7 @@ decaying_given as (
             *,
             cap * pow(2, decay_exponent) - scaled_sum as room
         from decaying
-    )
+    ) as rooms
     window
         running as (
             partition by person_id, activity_type order by occurred_at, activity_id
@@ -134,21 +132,21 @@ windowed_given as (
     from (
         select
             *,
-            sum(points) over (
-                partition by person_id, activity_type order by window_order
-                range between cast(window_days * 86400e6 * 8 as bigint) preceding and current row
-                exclude current row
-            ) as points_in_window_before
+            {{ sum_in_range_before(
+                'points', 'person_id, activity_type', 'window_order',
+                'cast(window_days * 86400e6 * 8 as bigint)', 'window_days',
+                'select distinct window_days from ' ~ ref('activity_rules') ~ ' where window_days is not null'
+            ) }} as points_in_window_before
         from (
             select
                 *,
-                epoch_us(occurred_at) * 8
+                {{ epoch_us('occurred_at') }} * 8
                 + least(row_number() over (partition by person_id, activity_type, occurred_at order by activity_id) - 1, 7)
                     as window_order
             from over_cap_activities
             where half_life_days is null and window_days is not null
-        )
-    )
+        ) as ordered
+    ) as windowed
 ),
 
 capped_given as (
@@ -162,9 +160,9 @@ final as (
         activity_id,
         person_id,
         -- Rounded away from float noise: 1e-9 of a point explains nothing.
-        round(points_given, 9) as points_given
+        {{ round_to('points_given', 9) }} as points_given
     from capped_given
-    where round(points_given, 9) < points
+    where {{ round_to('points_given', 9) }} < points
 )
 
 select * from final

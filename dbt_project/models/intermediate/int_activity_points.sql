@@ -34,7 +34,7 @@ final as (
         activity_rules.cap,
         activity_rules.half_life_days,
         activity_rules.window_days,
-        coalesce(caps.points_given, round(activity_rules.points, 9)) as points_given,
+        coalesce(caps.points_given, {{ round_to('activity_rules.points', 9) }}) as points_given,
         caps.activity_id is not null as is_capped
     from activities
     inner join activity_rules

@@ -35,7 +35,7 @@ days as (
         owners.working_end,
         owners.is_away_always,
         owners.away_periods,
-        cast(unnest(range(cast(span.first_day as timestamp), cast(span.last_day as timestamp), interval 1 day)) as date)
+        {{ unnest_dates('span.first_day', 'span.last_day') }}
             as local_date
     from owners
     cross join span
@@ -44,12 +44,15 @@ days as (
 flagged as (
     select
         days.*,
-        list_contains(
-            days.working_days, ({{ routing_text_list(routing_days()) }})[dayofweek(days.local_date) + 1]
-        ) as is_weekday_worked,
+        {{ list_contains(
+            'days.working_days', '(' ~ routing_text_list(routing_days()) ~ ')[' ~ day_of_week('days.local_date') ~ ' + 1]'
+        ) }} as is_weekday_worked,
         company.holiday_date is not null or own.holiday_date is not null as is_holiday,
         (days.is_away_always and days.local_date >= {{ routing_today('days.time_zone') }})
-        or len(list_filter(days.away_periods, period -> days.local_date between period.from_date and period.until_date)) > 0
+        or {{ any_record(
+            'days.away_periods', 'period',
+            'days.local_date between ' ~ record_item('period', 'from_date', 'date') ~ ' and ' ~ record_item('period', 'until_date', 'date')
+        ) }}
             as is_away
     from days
     left join holidays as company
@@ -77,7 +80,7 @@ final as (
         is_working_day,
         is_holiday,
         is_away,
-        cast(local_date as timestamp) + to_seconds(start_second) as working_from,
+        cast(local_date as timestamp) + {{ seconds_of('start_second') }} as working_from,
         case when is_working_day then end_second - start_second else 0 end as working_seconds,
         coalesce(sum(case when is_working_day then end_second - start_second else 0 end) over (
             partition by owner_email order by local_date rows between unbounded preceding and 1 preceding

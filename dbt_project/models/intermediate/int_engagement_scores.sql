@@ -30,7 +30,7 @@ per_group as (
         activities.score_group,
         sum({{ decayed(
             'activities.points_given',
-            "date_diff('second', activities.occurred_at, " ~ as_of_end() ~ ") / 86400.0",
+            seconds_between('activities.occurred_at', as_of_end()) ~ " / 86400.0",
             'activities.half_life_days',
             'activities.window_days'
         ) }}) as points,
@@ -46,8 +46,8 @@ per_group as (
 activity_points as (
     select
         person_id,
-        round(sum(points), 9) as points_before_caps,
-        round(sum(least(points, coalesce(cap, 'infinity'::double))), 9) as points_after_group_caps
+        {{ round_to('sum(points)', 9) }} as points_before_caps,
+        {{ round_to("sum(least(points, coalesce(cap, 'infinity'::double)))", 9) }} as points_after_group_caps
     from per_group
     group by person_id
 ),
@@ -64,7 +64,7 @@ negative_points as (
     select
         person_id,
         sum(points) as points,
-        list(rule order by rule) as rules
+        {{ ordered_list('rule', 'rule') }} as rules
     from negative_signals
     group by person_id
 ),
@@ -80,7 +80,7 @@ combined as (
         ) as activity_points,
         coalesce(field_points.points, 0) as field_points,
         coalesce(negative_points.points, 0) as negative_points,
-        coalesce(negative_points.rules, []) as negative_rules
+        coalesce(negative_points.rules, {{ no_items('varchar') }}) as negative_rules
     from people
     left join activity_points
         on activity_points.person_id = people.person_id
@@ -100,7 +100,7 @@ final as (
         field_points,
         negative_points,
         negative_rules,
-        cast(round(activity_points + field_points + negative_points) as integer) as engagement_score
+        cast({{ round_whole('activity_points + field_points + negative_points') }} as integer) as engagement_score
     from combined
 )
 

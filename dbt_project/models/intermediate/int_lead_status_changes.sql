@@ -40,7 +40,7 @@ salesforce_initial as (
         leads.person_id,
         leads.vendor,
         leads.record_id,
-        coalesce(arg_min(status_history.old_value, status_history.created_at), max(leads.lead_status)) as lead_status,
+        coalesce({{ arg_min('status_history.old_value', 'status_history.created_at') }}, max(leads.lead_status)) as lead_status,
         cast(null as varchar) as previous_status,
         max(leads.created_at) as changed_at,
         true as is_initial
@@ -55,15 +55,15 @@ hubspot_changes as (
         person_id,
         vendor,
         record_id,
-        change.lead_status,
-        lag(change.lead_status) over (partition by record_id order by change.changed_at) as previous_status,
-        change.changed_at,
-        row_number() over (partition by record_id order by change.changed_at) = 1 as is_initial
+        {{ record_item('change', 'lead_status', 'varchar') }},
+        lag({{ record_item('change', 'lead_status', 'varchar') }}) over (partition by record_id order by {{ record_item('change', 'changed_at', 'timestamp') }}) as previous_status,
+        {{ record_item('change', 'changed_at', 'timestamp') }},
+        row_number() over (partition by record_id order by {{ record_item('change', 'changed_at', 'timestamp') }}) = 1 as is_initial
     from (
-        select person_id, vendor, record_id, unnest(lead_status_history) as change
+        select person_id, vendor, record_id, {{ unnest_records('lead_status_history') }} as change
         from records
-        where vendor = 'hubspot' and len(lead_status_history) > 0
-    )
+        where vendor = 'hubspot' and {{ records_length('lead_status_history') }} > 0
+    ) as changes
 ),
 
 unioned as (

@@ -84,7 +84,7 @@ salesforce_records as (
     from records
     inner join rules on rules.rule_type = 'salesforce_record'
     where records.vendor = 'salesforce'
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 activity_signals as (
@@ -92,7 +92,7 @@ activity_signals as (
     from activities
     inner join rules on rules.rule_type = 'activity_signal'
     where activities.is_lead_signal
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 forms as (
@@ -103,7 +103,7 @@ forms as (
             rules.rule_type = 'form'
             and rules.match_value = activities.source_value
     where activities.source = 'hubspot_form'
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 score_moments as (
@@ -136,7 +136,7 @@ product_usage as (
         occurred_at,
         count(*) over (
             partition by person_id order by occurred_at
-            range between to_days(cast({{ setting('pql_window_days') }} as integer)) preceding and current row
+            range between {{ days_of('cast(' ~ setting('pql_window_days') ~ ' as integer)', constant=true) }} preceding and current row
         ) as events_in_window
     from activities
     where activity_type = 'product_usage'
@@ -149,7 +149,7 @@ product_qualified as (
         on
             rules.rule_type = 'product_usage_at_least'
             and product_usage.events_in_window >= cast(rules.match_value as double)
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 chat_intents as (
@@ -157,15 +157,15 @@ chat_intents as (
     from activities
     inner join rules on rules.rule_type = 'chat_intent'
     where activities.activity_type = 'chat_buying_intent'
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 hubspot_stages_entered as (
     select
         person_id,
-        unnest(hubspot_stages_entered, recursive := true)
+        {{ unnest_record_fields('hubspot_stages_entered', [('stage', 'varchar'), ('entered_at', 'timestamp')]) }}
     from records
-    where len(hubspot_stages_entered) > 0
+    where {{ records_length('hubspot_stages_entered') }} > 0
 ),
 
 hubspot_stages as (
@@ -180,7 +180,7 @@ hubspot_stages as (
         on
             rules.rule_type = 'hubspot_lifecyclestage'
             and rules.match_value = hubspot_stages_entered.stage
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 -- A date leadflow wrote before is memory: a stage, once reached, stays reached. A date-only
@@ -193,13 +193,13 @@ recorded_dates as (
         rules.match_value,
         min(
             cast(case rules.stage when 'mql' then records.crm_mql_date when 'sql' then records.crm_sql_date end as timestamp)
-            + interval 1 day - interval 1 second
+            + {{ interval_of(1, 'day') }} - {{ interval_of(1, 'second') }}
         ) as reached_at
     from records
     inner join rules on rules.rule_type = 'recorded_date'
     where records.is_writable
-    group by all
-    having reached_at is not null
+    {{ group_by_all(4) }}
+    {{ having_output('reached_at is not null') }}
 ),
 
 lead_statuses as (
@@ -209,7 +209,7 @@ lead_statuses as (
         on
             rules.rule_type = case status_changes.vendor when 'salesforce' then 'lead_status' else 'hubspot_lead_status' end
             and rules.match_value = status_changes.lead_status
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 -- Any contact role dates the opportunity stage at its creation; a closed stage by its close
@@ -234,7 +234,7 @@ roles as (
             rules.rule_type = 'opportunity_contact_role'
             and rules.match_value in ('*', person_opportunities.stage)
     where person_opportunities.vendor = 'salesforce'
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 hubspot_deals as (
@@ -261,7 +261,7 @@ hubspot_deals as (
                 or (rules.match_value = 'closedwon' and person_opportunities.is_won)
             )
     where person_opportunities.vendor = 'hubspot'
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 unioned as (

@@ -165,16 +165,20 @@ due as (
     select
         targets.*,
         {{ routing_utc(
-            'accept_day.working_from + to_seconds(targets.accept_target - accept_day.seconds_before)', 'targets.time_zone'
+            'accept_day.working_from + ' ~ seconds_of('targets.accept_target - accept_day.seconds_before'), 'targets.time_zone'
         ) }} as accept_due_at,
         {{ routing_utc(
-            'work_day.working_from + to_seconds(targets.work_target - work_day.seconds_before)', 'targets.time_zone'
+            'work_day.working_from + ' ~ seconds_of('targets.work_target - work_day.seconds_before'), 'targets.time_zone'
         ) }} as work_due_at
     from targets
-    asof left join working_days as accept_day
-        on accept_day.owner_email = targets.owner_email and targets.accept_target > accept_day.seconds_before
-    asof left join working_days as work_day
-        on work_day.owner_email = targets.owner_email and targets.work_target > work_day.seconds_before
+    {{ asof_left_join(
+        'working_days', 'accept_day', 'accept_day.owner_email = targets.owner_email',
+        'targets.accept_target > accept_day.seconds_before', 'accept_day.seconds_before'
+    ) }}
+    {{ asof_left_join(
+        'working_days', 'work_day', 'work_day.owner_email = targets.owner_email',
+        'targets.work_target > work_day.seconds_before', 'work_day.seconds_before'
+    ) }}
 ),
 
 judged as (
@@ -222,7 +226,7 @@ final as (
             and lifecycle_stage = 'mql'
             and reroutes < {{ sla.max_reroutes }}
             and case breach_kind when 'accept' then accept_due_at when 'work' then work_due_at end
-            >= checked_at - to_days({{ sla.reroute_within_days }}),
+            >= checked_at - {{ days_of(sla.reroute_within_days) }},
             false
         ) as is_reroute_due
     from judged

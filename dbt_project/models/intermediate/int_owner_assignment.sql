@@ -186,17 +186,17 @@ queue as (
 
 -- Capacity holds across rotations too: turns past an owner's room wait for the next run.
 within_capacity as (
+    {% call qualify("roster.capacity is null
+        or row_number() over (
+            partition by rotated.owner_email order by rotated.turn_at, rotated.rotation_team, rotated.rotation_pool, rotated.person_id
+        ) <= roster.capacity - coalesce(open_load.open_mqls, 0)") -%}
     select rotated.*
     from rotated
     inner join roster
         on roster.owner_email = rotated.owner_email
     left join open_load
         on open_load.owner_email = rotated.owner_email
-    qualify
-        roster.capacity is null
-        or row_number() over (
-            partition by rotated.owner_email order by rotated.turn_at, rotated.rotation_team, rotated.rotation_pool, rotated.person_id
-        ) <= roster.capacity - coalesce(open_load.open_mqls, 0)
+    {%- endcall %}
 ),
 
 routed as (

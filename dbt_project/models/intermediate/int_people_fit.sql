@@ -52,15 +52,15 @@ title_matches as (
         title_rules.priority
     from titles
     inner join title_rules
-        on regexp_matches(titles.title, title_rules.pattern)
+        on {{ regexp_contains('titles.title', 'title_rules.pattern') }}
 ),
 
 title_values as (
     select
         title,
-        arg_min(value, priority) filter (where dimension = 'seniority') as seniority,
-        arg_min(value, priority) filter (where dimension = 'department') as department,
-        arg_min(value, priority) filter (where dimension = 'persona') as persona
+        {{ arg_min('value', 'priority', "dimension = 'seniority'") }} as seniority,
+        {{ arg_min('value', 'priority', "dimension = 'department'") }} as department,
+        {{ arg_min('value', 'priority', "dimension = 'persona'") }} as persona
     from title_matches
     group by title
 ),
@@ -131,14 +131,14 @@ scored as (
     from attributes
     left join attribute_points
         on attribute_points.person_id = attributes.person_id
-    group by all
+    {{ group_by_all(8) }}
 ),
 
 -- The grade: the one with the highest minimum the fit score reaches (an empty minimum: any).
 score_grades as (
     select
         scores.fit_score,
-        arg_max(fit_grades.grade, coalesce(fit_grades.min_fit_score, '-infinity'::double)) as fit_grade
+        {{ arg_max('fit_grades.grade', "coalesce(fit_grades.min_fit_score, '-infinity'::double)") }} as fit_grade
     from (select distinct fit_score from scored) as scores
     inner join fit_grades
         on scores.fit_score >= coalesce(fit_grades.min_fit_score, '-infinity'::double)

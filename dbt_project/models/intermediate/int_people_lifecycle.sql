@@ -57,9 +57,7 @@ timeline as (
         events.match_value,
         cast(null as timestamp) as cooloff_until
     from {{ events }} as events
-    semi join recycles
-        on recycles.person_id = events.person_id
-    where events.stage_order is not null
+    {{ semi_join('recycles', 'recycles.person_id = events.person_id', where='events.stage_order is not null') }}
     union all
     -- A recycle comes before evidence of the same moment.
     select person_id, recycled_at, 0, null, 'recycle', action || ':' || rule, cooloff_until
@@ -92,9 +90,7 @@ counted as (
         events.rule_type,
         events.match_value
     from {{ events }} as events
-    anti join recycles
-        on recycles.person_id = events.person_id
-    where events.stage_order is not null
+    {{ anti_join('recycles', 'recycles.person_id = events.person_id', where='events.stage_order is not null') }}
     union all
     select person_id, segment, happened_at, stage_order, rule_type, match_value
     from with_cooloff
@@ -122,11 +118,11 @@ by_order as (
         min(happened_at) as entered_at,
         -- Evidence of the stage itself; a date leadflow wrote is memory, not evidence.
         min(happened_at) filter (where rule_type not in ('recorded_date', 'recycle')) as direct_at,
-        arg_min(
-            rule_type || ':' || match_value,
-            -- Rules met at the same moment: the first by name, the same from build to build.
-            (rule_type = 'recorded_date', happened_at, rule_type || ':' || match_value)
-        ) as first_rule
+        -- Rules met at the same moment: the first by name, the same from build to build.
+        {{ arg_min(
+            "rule_type || ':' || match_value",
+            "(rule_type = 'recorded_date', happened_at, rule_type || ':' || match_value)"
+        ) }} as first_rule
     from counted
     group by person_id, segment, stage_order
 ),
@@ -161,7 +157,7 @@ per_stage as (
         min(entries.entered_at) as reached_at,
         max(entries.entered_at) as last_entered_at,
         min(entries.direct_at) as direct_at,
-        arg_min(entries.first_rule, entries.segment) as first_rule,
+        {{ arg_min('entries.first_rule', 'entries.segment') }} as first_rule,
         bool_or(entries.segment = last_segments.segment) as is_current_segment
     from entries
     inner join last_segments
@@ -172,7 +168,7 @@ per_stage as (
 stages as (
     select
         per_stage.person_id,
-        arg_max(per_stage.stage, lifecycle_stages.stage_order) filter (where per_stage.is_current_segment)
+        {{ arg_max('per_stage.stage', 'lifecycle_stages.stage_order', 'per_stage.is_current_segment') }}
             as lifecycle_stage,
         max(lifecycle_stages.stage_order) filter (where per_stage.is_current_segment) as lifecycle_stage_order,
         {% for stage in ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'] -%}
@@ -209,17 +205,24 @@ last_recycles as (
         person_id,
         count(*) as recycle_count,
         max(recycled_at) as recycled_at,
-        arg_max(action, recycled_at) as recycle_action,
-        arg_max(rule, recycled_at) as recycle_rule,
-        arg_max(cooloff_until, recycled_at) as cooloff_until
+        {{ arg_max('action', 'recycled_at') }} as recycle_action,
+        {{ arg_max('rule', 'recycled_at') }} as recycle_rule,
+        {{ arg_max('cooloff_until', 'recycled_at') }} as cooloff_until
     from recycles
     group by person_id
 ),
 
+{#- stages' columns but person_id, for PostgreSQL (no * exclude there). -#}
+{%- set stage_columns = ['lifecycle_stage', 'lifecycle_stage_order'] %}
+{%- for stage in ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'] %}
+    {%- do stage_columns.extend([stage ~ '_at', stage ~ '_last_entered_at']) %}
+    {%- if stage != 'subscriber' %}{% do stage_columns.append('is_' ~ stage ~ '_inferred') %}{% endif %}
+{%- endfor %}
+{%- do stage_columns.extend(['mql_rule', 'sql_rule']) %}
 final as (
     select
         people.person_id,
-        stages.* exclude (person_id),
+        {{ star_exclude('stages', ['person_id'], stage_columns) }},
         tracks.pql_at,
         tracks.cql_at,
         coalesce(last_recycles.recycle_count, 0) as recycle_count,

@@ -44,7 +44,7 @@ ranked as (
         (survivorship_rank, created_at, record_id) as survivor_order,
         (created_at, record_id) as age_order,
         -- Newest first, records without a modification date last.
-        (modified_at is null, -epoch_us(modified_at), record_id) as recency_order
+        (modified_at is null, -{{ epoch_us('modified_at') }}, record_id) as recency_order
     from records
     {% if is_incremental() -%}
     where {{ touched_people_condition() }}
@@ -55,23 +55,23 @@ people as (
     select
         person_id,
         {% for column in ['email', 'first_name', 'last_name', 'company_name', 'title', 'country', 'industry', 'employee_count', 'annual_revenue', 'lead_source', 'analytics_source', 'account_id'] -%}
-        arg_min({{ column }}, survivor_order) filter (where {{ column }} is not null) as {{ column }},
+        {{ arg_min(column, 'survivor_order', column ~ ' is not null') }} as {{ column }},
         {% endfor -%}
-        arg_min(hubspot_company_ids[1], survivor_order)
-            filter (where len(hubspot_company_ids) > 0) as hubspot_company_id,
+        {{ arg_min('hubspot_company_ids[1]', 'survivor_order', list_length('hubspot_company_ids') ~ ' > 0') }}
+            as hubspot_company_id,
         -- The oldest record of each kind: the one to look a person up by.
-        arg_min(record_id, age_order) filter (where object_type = 'Lead' and not is_converted)
+        {{ arg_min('record_id', 'age_order', "object_type = 'Lead' and not is_converted") }}
             as salesforce_lead_id,
-        arg_min(record_id, age_order) filter (where object_type = 'Contact') as salesforce_contact_id,
-        arg_min(record_id, age_order) filter (where object_type = 'contacts') as hubspot_contact_id,
+        {{ arg_min('record_id', 'age_order', "object_type = 'Contact'") }} as salesforce_contact_id,
+        {{ arg_min('record_id', 'age_order', "object_type = 'contacts'") }} as hubspot_contact_id,
         coalesce(
-            list_sort(list(record_id) filter (where object_type = 'Lead' and not is_converted)), []
+            {{ sorted_list('record_id', "object_type = 'Lead' and not is_converted") }}, {{ no_items('varchar') }}
         ) as salesforce_lead_ids,
-        coalesce(list_sort(list(record_id) filter (where object_type = 'Contact')), [])
+        coalesce({{ sorted_list('record_id', "object_type = 'Contact'") }}, {{ no_items('varchar') }})
             as salesforce_contact_ids,
-        coalesce(list_sort(list(record_id) filter (where object_type = 'contacts')), [])
+        coalesce({{ sorted_list('record_id', "object_type = 'contacts'") }}, {{ no_items('varchar') }})
             as hubspot_contact_ids,
-        coalesce(list_sort(list(record_id) filter (where object_type = 'Lead' and is_converted)), [])
+        coalesce({{ sorted_list('record_id', "object_type = 'Lead' and is_converted") }}, {{ no_items('varchar') }})
             as converted_lead_ids,
         bool_or(vendor = 'salesforce') as is_in_salesforce,
         bool_or(vendor = 'hubspot') as is_in_hubspot,
@@ -80,8 +80,8 @@ people as (
         max(page_view_count) as page_view_count,
         max(visit_count) as visit_count,
         max(conversion_event_count) as conversion_event_count,
-        arg_min(recent_conversion_event_name, recency_order)
-            filter (where recent_conversion_event_name is not null) as recent_conversion_event_name,
+        {{ arg_min('recent_conversion_event_name', 'recency_order', 'recent_conversion_event_name is not null') }}
+            as recent_conversion_event_name,
         min(created_at) as first_seen_at,
         count(*) as record_count
     from ranked
@@ -92,7 +92,7 @@ people as (
 account_domains as (
     select
         domain,
-        arg_min(account_id, created_at) as account_id
+        {{ arg_min('account_id', 'created_at') }} as account_id
     from accounts
     where domain is not null
     group by domain
@@ -114,7 +114,7 @@ domains as (
 -- fall back to a nested-loop join (minutes at a million people).
 matched as (
     select
-        domains.* exclude (employer_domain),
+        {{ star_exclude('domains', ['employer_domain'], none) }},
         coalesce(domains.account_id, by_email.account_id, by_company.account_id) as matched_account_id,
         case
             when domains.account_id is not null then 'contact_account'

@@ -56,7 +56,7 @@ records as (
 previous as (
     {% if previous is not none -%}
     select
-        * {{ 'exclude (lifecycle_hash, lifecycle_changed_at)' if 'lifecycle_hash' in previous_columns }},
+        {{ star_exclude(none, ['lifecycle_hash', 'lifecycle_changed_at'] if 'lifecycle_hash' in previous_columns else [], previous_columns) }},
         {{ 'lifecycle_hash' if 'lifecycle_hash' in previous_columns else 'cast(null as varchar)' }} as lifecycle_hash,
         {{ 'lifecycle_changed_at' if 'lifecycle_hash' in previous_columns else 'cast(null as timestamp)' }}
             as lifecycle_changed_at
@@ -126,4 +126,4 @@ final as (
 )
 
 select * from final
-where person_id is not null or changed_at >= {{ build_started_at() }} - interval 30 day
+where person_id is not null or changed_at >= {{ build_started_at() }} - {{ interval_of(30, 'day') }}

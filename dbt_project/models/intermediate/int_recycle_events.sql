@@ -58,7 +58,7 @@ lost as (
     from person_opportunities
     inner join recycle_rules
         on recycle_rules.rule_type = 'opportunity_lost'
-    group by all
+    {{ group_by_all([1, 3, 4]) }}
     having bool_and(person_opportunities.is_closed and not person_opportunities.is_won)
 ),
 
@@ -74,12 +74,12 @@ final as (
         recycled_at,
         action,
         rule,
-        recycled_at + to_days(cast(
+        recycled_at + {{ days_of("cast(
             case action
-                when 'disqualify' then {{ setting('disqualify_cooloff_days') }}
-                else {{ setting('recycle_cooloff_days') }}
+                when 'disqualify' then " ~ setting('disqualify_cooloff_days') ~ "
+                else " ~ setting('recycle_cooloff_days') ~ "
             end as integer
-        )) as cooloff_until
+        )") }} as cooloff_until
     from unioned
     where recycled_at is not null
 )

@@ -66,7 +66,7 @@ record_owners as (
 first_owners as (
     select
         person_id,
-        arg_min(owner_email, (survivorship_rank, created_at, record_id)) as owner_email
+        {{ arg_min('owner_email', '(survivorship_rank, created_at, record_id)') }} as owner_email
     from record_owners
     where owner_email is not null
     group by person_id
@@ -76,7 +76,7 @@ first_owners as (
 changed_by_hand as (
     select
         record_owners.person_id,
-        arg_min(record_owners.owner_email, (record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id))
+        {{ arg_min('record_owners.owner_email', '(record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)') }}
             as owner_email
     from record_owners
     inner join written
@@ -96,7 +96,7 @@ changed_by_hand as (
 crm_owners as (
     select
         record_owners.person_id,
-        arg_min(record_owners.owner_email, (record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id))
+        {{ arg_min('record_owners.owner_email', '(record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)') }}
             as owner_email
     from record_owners
     inner join roster
@@ -106,8 +106,8 @@ crm_owners as (
 ),
 
 last_assignments as (
-    select * from previous_assignments
-    qualify row_number() over (partition by person_id order by built_at desc, assigned_at desc) = 1
+    select {{ distinct_on('person_id') }} * from previous_assignments
+    {{ first_per('person_id', 'built_at desc, assigned_at desc') }}
 ),
 
 -- Re-routes of the person's current MQL (a recycled person who comes back starts again at 0).

@@ -35,7 +35,7 @@ previous as (
     {% if previous is not none -%}
     select * from {{ previous }}
     {%- else -%}
-    select * from current_bases, (select cast(null as timestamp) as changed_at) where false
+    select * from current_bases, (select cast(null as timestamp) as changed_at) as never where false
     {%- endif %}
 ),
 

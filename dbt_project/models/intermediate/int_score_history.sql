@@ -81,7 +81,7 @@ moments as (
         group by person_id, evaluated_at
         -- A moment is a time something scored, or when the person was first known.
         having sum(points) > 0 or min(points) = 0
-    )
+    ) as moment_sums
 ),
 
 candidates as (
@@ -95,10 +95,10 @@ candidates as (
     inner join bases as base
         on base.person_id = moments.person_id
     where
-        base.fit_score + round(
-            least(moments.points_so_far, coalesce({{ setting('engagement_cap') }}, 'infinity'::double))
+        base.fit_score + {{ round_whole("
+            least(moments.points_so_far, coalesce(" ~ setting('engagement_cap') ~ ", 'infinity'::double))
             + base.other_points
-        ) >= (select min(cast(match_value as double)) from stage_rules where rule_type = 'score_at_least')
+        ") }} >= (select min(cast(match_value as double)) from stage_rules where rule_type = 'score_at_least')
 ),
 
 -- Per person, group and half-life: entries when points are given and when a window closes,
@@ -117,17 +117,17 @@ class_entries as (
     from (select * from given where person_id in (select person_id from candidates)) as given,
     lateral (
         select
-            unnest([occurred_at, occurred_at + to_microseconds(cast(window_days * 86400e6 as bigint) + 1)])
+            unnest({{ list_of(['occurred_at', 'occurred_at + ' ~ microseconds('cast(window_days * 86400e6 as bigint) + 1')]) }})
                 as entered_at,
-            unnest([1, -1]) * points_given * case
+            unnest({{ list_of(['1', '-1']) }}) * points_given * case
                 when half_life_days = 0 then 1
                 else pow(2, greatest(
-                    date_diff('second', {{ as_of_end() }}, occurred_at) / 86400.0 / half_life_days, -1000
+                    {{ seconds_between(as_of_end(), 'occurred_at') }} / 86400.0 / half_life_days, -1000
                 ))
             end as scaled
-    )
+    ) as entries
     where entered_at is not null
-    group by all
+    {{ group_by_all(4) }}
 ),
 
 -- The running sums read at each candidate moment: one sorted pass per person and class over
@@ -157,7 +157,7 @@ class_points as (
         scaled_so_far * case
             when half_life_days = 0 then 1
             else pow(0.5, greatest(
-                date_diff('second', {{ as_of_end() }}, moment_at) / 86400.0 / half_life_days,
+                {{ seconds_between(as_of_end(), 'moment_at') }} / 86400.0 / half_life_days,
                 -1000
             ))
         end as points
@@ -169,7 +169,7 @@ class_points as (
                 rows between unbounded preceding and current row
             ) as scaled_so_far
         from class_stream
-    )
+    ) as running
     where is_moment
 ),
 
@@ -199,9 +199,9 @@ final as (
         candidates.evaluated_at,
         candidates.moment_number,
         -- Float noise (1e-12 of a point) must not decide a rounding at .5.
-        candidates.fit_score + cast(round(
-            round(coalesce(activity_points.points, 0), 9) + candidates.other_points
-        ) as integer) as running_score
+        candidates.fit_score + cast({{ round_whole(
+            round_to('coalesce(activity_points.points, 0)', 9) ~ ' + candidates.other_points'
+        ) }} as integer) as running_score
     from candidates
     left join activity_points
         on

@@ -84,7 +84,7 @@ shared_email as (
 
 landed as (
     select distinct person_id
-    from ({{ activity_rows(loaded_since=since) }})
+    from ({{ activity_rows(loaded_since=since) }}) as landed_rows
 ),
 
 -- The raw activity rows landed since, as int_activities names its sources and records: a table
@@ -97,18 +97,14 @@ raw_landed as (
 held_before as (
     select activities_then.person_id
     from {{ activities_then }} as activities_then
-    semi join raw_landed
-        on
-            raw_landed.source = activities_then.source
-            and raw_landed.source_record_id = activities_then.source_record_id
+    {{ semi_join('raw_landed', 'raw_landed.source = activities_then.source
+            and raw_landed.source_record_id = activities_then.source_record_id') }}
     union all
     select activities_then.person_id
     from {{ activities_then }} as activities_then
-    semi join raw_landed
-        on
-            raw_landed.source = 'hubspot_chat'
+    {{ semi_join('raw_landed', "raw_landed.source = 'hubspot_chat'
             and activities_then.source = 'hubspot_chat'
-            and raw_landed.source_record_id = activities_then.parent_record_id
+            and raw_landed.source_record_id = activities_then.parent_record_id") }}
 ),
 
 come_due as (
@@ -135,9 +131,9 @@ product_then as (
 ),
 
 product_changed as (
-    select person_id from (select * from product_now except select * from product_then)
+    select person_id from (select * from product_now except select * from product_then) as came
     union all
-    select person_id from (select * from product_then except select * from product_now)
+    select person_id from (select * from product_then except select * from product_now) as went
 ),
 
 changed_accounts as (
@@ -184,13 +180,11 @@ lifecycle_records as (
 status_history_landed as (
     select records.person_id
     from records
-    semi join (
+    {{ semi_join("(
         select record ->> 'LeadId' as lead_id
-        from {{ source('salesforce', 'lead_history') }}
-        where _loaded_at > {{ since }}
-    ) as landed_history
-        on landed_history.lead_id = records.record_id
-    where records.object_type = 'Lead'
+        from " ~ source('salesforce', 'lead_history') ~ "
+        where _loaded_at > " ~ since ~ "
+    ) as landed_history", 'landed_history.lead_id = records.record_id', where="records.object_type = 'Lead'") }}
 ),
 
 opportunities_now as (
@@ -206,9 +200,9 @@ opportunities_seen as (
 ),
 
 opportunities_changed as (
-    select person_id from (select * from opportunities_now except select * from opportunities_seen)
+    select person_id from (select * from opportunities_now except select * from opportunities_seen) as came
     union all
-    select person_id from (select * from opportunities_seen except select * from opportunities_now)
+    select person_id from (select * from opportunities_seen except select * from opportunities_now) as went
 ),
 
 lifecycle_come_due as (

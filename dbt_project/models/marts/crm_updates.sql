@@ -88,8 +88,8 @@ fields as (
     select
         vendor, object_type, record_id, person_id,
         case vendor when 'salesforce' then '{{ salesforce_name }}' else '{{ hubspot_name }}' end,
-        strftime({{ current }}, '%Y-%m-%d'),
-        strftime({{ new }}, '%Y-%m-%d'),
+        {{ format_time(current, '%Y-%m-%d') }},
+        {{ format_time(new, '%Y-%m-%d') }},
         {{ current }} is distinct from {{ new }}
     from targets
     union all

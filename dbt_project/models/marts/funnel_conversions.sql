@@ -29,12 +29,12 @@ final as (
         count(sql_at) as sqls,
         count(opportunity_at) as opportunities,
         count(customer_at) as customers,
-        count(sql_at) / count(*) as mql_to_sql_rate,
-        count(opportunity_at) / nullif(count(sql_at), 0) as sql_to_opportunity_rate,
-        count(customer_at) / nullif(count(opportunity_at), 0) as opportunity_to_customer_rate,
-        median(date_diff('second', mql_at, sql_at) / 86400.0) as median_days_mql_to_sql,
-        median(date_diff('second', sql_at, opportunity_at) / 86400.0) as median_days_sql_to_opportunity,
-        median(date_diff('second', opportunity_at, customer_at) / 86400.0) as median_days_opportunity_to_customer
+        {{ divide('count(sql_at)', 'count(*)') }} as mql_to_sql_rate,
+        {{ divide('count(opportunity_at)', 'nullif(count(sql_at), 0)') }} as sql_to_opportunity_rate,
+        {{ divide('count(customer_at)', 'nullif(count(opportunity_at), 0)') }} as opportunity_to_customer_rate,
+        {{ median(seconds_between('mql_at', 'sql_at') ~ ' / 86400.0') }} as median_days_mql_to_sql,
+        {{ median(seconds_between('sql_at', 'opportunity_at') ~ ' / 86400.0') }} as median_days_sql_to_opportunity,
+        {{ median(seconds_between('opportunity_at', 'customer_at') ~ ' / 86400.0') }} as median_days_opportunity_to_customer
     from cohorts
     group by cohort_month, source
 )

@@ -22,7 +22,7 @@ final as (
     from people
     left join revenue
         on revenue.person_id = people.person_id
-    group by all
+    {{ group_by_all(1) }}
 )
 
 select * from final

@@ -21,10 +21,10 @@ held as (
         owner_email,
         count(*) as mqls,
         count(accepted_at) as accepted,
-        count(*) filter (where is_accepted_in_time) / count(*) as accepted_in_time_rate,
-        count(*) filter (where is_worked_in_time) / count(*) as worked_in_time_rate,
-        median(business_hours_to_accept) as median_business_hours_to_accept,
-        median(business_hours_to_work) as median_business_hours_to_work
+        {{ divide('count(*) filter (where is_accepted_in_time)', 'count(*)') }} as accepted_in_time_rate,
+        {{ divide('count(*) filter (where is_worked_in_time)', 'count(*)') }} as worked_in_time_rate,
+        {{ median('business_hours_to_accept') }} as median_business_hours_to_accept,
+        {{ median('business_hours_to_work') }} as median_business_hours_to_work
     from sla
     group by owner_email
 ),

@@ -12,10 +12,10 @@ final as (
         cast(date_trunc('month', customer_at) as date) as customer_month,
         count(*) as new_customers,
         count(*) filter (where not is_mql_inferred and mql_at < customer_at) as from_marketing_leads,
-        count(*) filter (where not is_mql_inferred and mql_at < customer_at) / count(*) as marketing_lead_share
+        {{ divide('count(*) filter (where not is_mql_inferred and mql_at < customer_at)', 'count(*)') }} as marketing_lead_share
     from people
     where customer_at is not null
-    group by all
+    {{ group_by_all(1) }}
 )
 
 select * from final

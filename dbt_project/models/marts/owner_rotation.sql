@@ -36,7 +36,7 @@ final as (
         turns.turns / sum(turns.turns) over (partition by turns.rotation_team, turns.rotation_pool) as turn_share,
         roster.weight,
         coalesce(
-            list_contains(roster.teams, turns.rotation_team) and roster.is_assignable and not roster.is_away, false
+            {{ list_contains('roster.teams', 'turns.rotation_team') }} and roster.is_assignable and not roster.is_away, false
         ) as is_taking_turns,
         turns.rotation_pass,
         turns.rotation_level,

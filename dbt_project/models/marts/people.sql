@@ -53,7 +53,7 @@ scored as (
 score_tiers as (
     select
         scores.score,
-        arg_max(tier_thresholds.tier, coalesce(tier_thresholds.min_score, '-infinity'::double)) as tier
+        {{ arg_max('tier_thresholds.tier', "coalesce(tier_thresholds.min_score, '-infinity'::double)") }} as tier
     from (select distinct score from scored) as scores
     inner join tier_thresholds
         on scores.score >= coalesce(tier_thresholds.min_score, '-infinity'::double)
@@ -63,9 +63,7 @@ score_tiers as (
 engagement_score_levels as (
     select
         scores.engagement_score,
-        arg_max(
-            engagement_levels.engagement_level, coalesce(engagement_levels.min_engagement_score, '-infinity'::double)
-        ) as engagement_level
+        {{ arg_max('engagement_levels.engagement_level', "coalesce(engagement_levels.min_engagement_score, '-infinity'::double)") }} as engagement_level
     from (select distinct engagement_score from scored) as scores
     inner join engagement_levels
         on scores.engagement_score >= coalesce(engagement_levels.min_engagement_score, '-infinity'::double)

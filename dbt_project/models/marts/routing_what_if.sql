@@ -39,8 +39,8 @@ rules as (
 ),
 
 first_assignments as (
-    select * from assignments
-    qualify row_number() over (partition by person_id order by built_at, assigned_at) = 1
+    select {{ distinct_on('person_id') }} * from assignments
+    {{ first_per('person_id', 'built_at, assigned_at') }}
 ),
 
 replayed as (
@@ -71,7 +71,7 @@ replayed as (
     left join roster as company_owners
         on company_owners.owner_hubspot_owner_id = hubspot_companies.owner_id
     where
-        people.mql_at > {{ routing_now() }} - to_days({{ days }})
+        people.mql_at > {{ routing_now() }} - {{ days_of(days) }}
         and people.mql_at <= {{ routing_now() }}
         -- Recycled since: no owner to compare with.
         and current_owners.owner_reason <> 'below_mql'
@@ -139,7 +139,7 @@ team_weights as (
         rotation_team,
         owner_email,
         weight / sum(weight) over (partition by rotation_team) as weight_share
-    from (select distinct rotation_team, owner_email, weight from member_pools)
+    from (select distinct rotation_team, owner_email, weight from member_pools) as members
 ),
 
 per_rule as (
@@ -151,7 +151,7 @@ per_rule as (
         owner_email,
         count(*) as assignments
     from decisions
-    group by all
+    {{ group_by_all(5) }}
 ),
 
 per_owner as (
@@ -173,13 +173,14 @@ actual as (
 -- Owners who hold people of the window now but would get none of them.
 rows as (
     select * from per_rule
-    union all by name
+    {{ union_by_name() }}
     select
-        actual.owner_email,
-        0 as assignments
+        {{- select_by_name(
+            ['rule_order', 'rule_name', 'owner_reason', 'team', 'owner_email', 'assignments'],
+            {'owner_email': 'actual.owner_email', 'assignments': '0'}
+        ) }}
     from actual
-    anti join per_owner
-        on per_owner.owner_email is not distinct from actual.owner_email
+    {{ anti_join('per_owner', 'per_owner.owner_email is not distinct from actual.owner_email') }}
 ),
 
 final as (
@@ -194,9 +195,9 @@ final as (
         per_rule.assignments / nullif(sum(per_rule.assignments) over (partition by per_rule.rule_order), 0) as rule_share,
         team_weights.weight_share,
         coalesce(per_owner.owner_assignments, 0) as owner_assignments,
-        coalesce(per_owner.owner_assignments, 0) / (select count(*) from decisions) as owner_share,
+        {{ divide('coalesce(per_owner.owner_assignments, 0)', '(select count(*) from decisions)') }} as owner_share,
         coalesce(actual.actual_assignments, 0) as actual_assignments,
-        coalesce(actual.actual_assignments, 0) / (select count(*) from decisions) as actual_share,
+        {{ divide('coalesce(actual.actual_assignments, 0)', '(select count(*) from decisions)') }} as actual_share,
         (select count(*) from decisions) as people,
         {{ days }} as window_days,
         {{ routing_literal(routing_config().source) }} as routing_file

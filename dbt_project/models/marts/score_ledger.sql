@@ -43,7 +43,7 @@ activity_entries as (
         points_given,
         {{ decayed(
             'points_given',
-            "date_diff('second', occurred_at, " ~ as_of_end() ~ ") / 86400.0",
+            seconds_between('occurred_at', as_of_end()) ~ " / 86400.0",
             'half_life_days',
             'window_days'
         ) }} as points_left,
@@ -87,7 +87,7 @@ engagement_cap_entries as (
         'engagement_cap',
         null,
         null,
-        null,
+        {{ typed_null('timestamp') }},
         {{ setting('engagement_cap') }},
         0,
         engagement_cap_points,
@@ -97,31 +97,24 @@ engagement_cap_entries as (
 ),
 
 field_entries as (
-    select person_id, 'field_signal', signal || ':' || signal_value, null, null, null, points, points, points, false
+    select person_id, 'field_signal', signal || ':' || signal_value, null, null, {{ typed_null('timestamp') }}, points, points, points, false
     from field_signals
     where points <> 0
 ),
 
 negative_entries as (
-    select person_id, 'negative', rule, null, null, null, points, points, points, false
+    select person_id, 'negative', rule, null, null, {{ typed_null('timestamp') }}, points, points, points, false
     from negative_signals
 ),
 
 fit_entries as (
-    select person_id, 'fit', attribute, null, null, null, points, points, points, false
+    select person_id, 'fit', attribute, null, null, {{ typed_null('timestamp') }}, points, points, points, false
     from (
-        unpivot (
-            select
-                person_id,
-                employee_count_points as employee_count,
-                annual_revenue_points as annual_revenue,
-                industry_points as industry,
-                region_points as region,
-                seniority_points as seniority,
-                department_points as department
-            from fit
-        ) on columns(* exclude (person_id)) into name attribute value points
-    )
+        {{ unpivot('fit', 'person_id', {
+            'employee_count': 'employee_count_points', 'annual_revenue': 'annual_revenue_points',
+            'industry': 'industry_points', 'region': 'region_points', 'seniority': 'seniority_points',
+            'department': 'department_points'}, 'attribute', 'points') }}
+    ) as fit_points
     where points <> 0
 ),
 
@@ -133,7 +126,7 @@ rounding_entries as (
         'rounding',
         null,
         null,
-        null,
+        {{ typed_null('timestamp') }},
         0,
         0,
         engagement_score - (activity_points + field_points + negative_points),

@@ -218,7 +218,7 @@ implausible_times as (
         object_type,
         record_id,
         field_name,
-        strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%gZ') as raw_value,
+        {{ format_time('occurred_at', '%Y-%m-%dT%H:%M:%S.%gZ') }} as raw_value,
         case
             when occurred_at < timestamp '1980-01-01' then 'date_too_early'
             when occurred_at >= {{ as_of_end() }} then 'date_in_future'
