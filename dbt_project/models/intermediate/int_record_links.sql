@@ -15,7 +15,7 @@
     incremental_strategy='delete+insert',
     unique_key=['vendor', 'record_id'],
     on_schema_change='sync_all_columns',
-    post_hook="delete from {{ this }} where person_id is null and changed_at < {{ build_started_at() }} - interval 30 day",
+    post_hook="delete from {{ this }} where person_id is null and changed_at < {{ build_started_at() }} - {{ interval_of(30, 'day') }}",
 ) }}
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
 {%- set previous_columns = adapter.get_columns_in_relation(previous) | map(attribute='name') | list
