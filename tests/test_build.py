@@ -30,9 +30,8 @@ def task_runs(flow_run_id) -> list:
 def node_names(results) -> Counter:
     """The task run names prefect-dbt gives the nodes dbt ran ("model people", "test ..."); the
     project's on-run-start hooks are no manifest nodes, and no tasks."""
-    return Counter(
-        f"{r.node.resource_type.lower()} {r.node.name}" for r in results if r.node.resource_type != "operation"
-    )
+    nodes = [r.node for r in results if r.node.resource_type != "operation"]
+    return Counter(f"{n.resource_type.lower()} {n.name}" for n in nodes)
 
 
 def test_each_dbt_node_is_a_completed_task_run_of_the_build(prefect_harness, monkeypatch, tmp_path):
