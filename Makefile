@@ -29,8 +29,8 @@ test-slow: $(STAMP)
 	$(BIN)/pytest -m slow; status=$$?; [ $$status -eq 5 ] && echo "no slow tests selected" || exit $$status
 
 lint: $(STAMP)
-	$(BIN)/ruff check flows connectors tests
-	$(BIN)/ruff format --check flows connectors tests
+	$(BIN)/ruff check flows connectors tests bench
+	$(BIN)/ruff format --check flows connectors tests bench
 
 # Every benchmark in turn (about two hours at their default sizes); each writes its section of
 # BENCHMARKS.md with the machine, the command and the date. Not part of `test`.

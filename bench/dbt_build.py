@@ -49,24 +49,60 @@ PROJECT = ROOT / "dbt_project"
 AS_OF = date(2026, 3, 1)
 RAW = "(id varchar primary key, modified_at timestamp, is_deleted boolean, record json, _loaded_at timestamp)"
 SALESFORCE = [
-    "user", "account", "lead", "contact", "campaign", "campaign_member", "task", "event", "opportunity",
-    "opportunity_contact_role", "lead_history",
+    "user",
+    "account",
+    "lead",
+    "contact",
+    "campaign",
+    "campaign_member",
+    "task",
+    "event",
+    "opportunity",
+    "opportunity_contact_role",
+    "lead_history",
 ]
 HUBSPOT = [
-    "contacts", "companies", "deals", "owners", "calls", "emails", "meetings", "notes", "forms",
-    "form_submissions", "email_events", "web_events", "conversation_threads", "conversation_messages",
+    "contacts",
+    "companies",
+    "deals",
+    "owners",
+    "calls",
+    "emails",
+    "meetings",
+    "notes",
+    "forms",
+    "form_submissions",
+    "email_events",
+    "web_events",
+    "conversation_threads",
+    "conversation_messages",
 ]
 # Share of the raw activity rows per source (sums to 1).
 ACTIVITY_SHARES = {
-    "email_events": 0.50, "web_events": 0.25, "form_submissions": 0.03, "task": 0.06, "event": 0.01,
-    "campaign_member": 0.06, "calls": 0.03, "emails": 0.03, "meetings": 0.015, "notes": 0.005,
+    "email_events": 0.50,
+    "web_events": 0.25,
+    "form_submissions": 0.03,
+    "task": 0.06,
+    "event": 0.01,
+    "campaign_member": 0.06,
+    "calls": 0.03,
+    "emails": 0.03,
+    "meetings": 0.015,
+    "notes": 0.005,
     "conversation_messages": 0.01,
 }
 REPS = 50
 ACCOUNTS = 50_000
 CAMPAIGNS = 200
-FORMS = ["Demo request", "Contact sales", "Pricing inquiry", "Free trial signup", "Whitepaper download",
-         "Webinar registration", "Newsletter signup"]
+FORMS = [
+    "Demo request",
+    "Contact sales",
+    "Pricing inquiry",
+    "Free trial signup",
+    "Whitepaper download",
+    "Webinar registration",
+    "Newsletter signup",
+]
 
 # Helpers, defined as DuckDB macros: h(i, k) a hash, u(i, k) uniform in [0, 1), pick(i, k, list).
 MACROS = """
@@ -81,15 +117,18 @@ create or replace macro sf_id(prefix, n) as prefix || lpad(cast(n as varchar), 1
 create or replace macro email_of(p) as
     'u' || p || '@' || case when p % 10 = 0 then 'gmail.com' else 'd' || (p % {accounts}) || '.example' end;
 -- Who is where: a Salesforce lead (60%), a Salesforce contact (15%), in HubSpot (most).
-create or replace macro sf_kind(p) as case when h(p, 1) % 100 < 60 then 'lead' when h(p, 1) % 100 < 75 then 'contact' end;
+create or replace macro sf_kind(p) as case when h(p, 1) % 100 < 60 then 'lead' when h(p,
+    1) % 100 < 75 then 'contact' end;
 create or replace macro in_hubspot(p) as h(p, 2) % 100 < 85 or h(p, 1) % 100 >= 75;
-create or replace macro who_id(p) as case sf_kind(p) when 'lead' then sf_id('00Q', p) when 'contact' then sf_id('003', p) end;
+create or replace macro who_id(p) as case sf_kind(p) when 'lead' then sf_id('00Q',
+    p) when 'contact' then sf_id('003', p) end;
 create or replace macro hs_contact(p) as cast(1000000 + p as varchar);
 -- Activity j belongs to a person: 85% uniformly, 15% to a few (N x u^2).
 create or replace macro person_of(j, n) as case
     when h(j, 7) % 100 < 85 then cast(h(j, 8) % n as bigint)
     else cast(floor(n * pow(u(j, 9), 2)) as bigint) end;
-create or replace macro moment(j, k) as (timestamp '{as_of}' - to_seconds(cast(h(j, k) % (730 * 86400) as bigint)));
+create or replace macro moment(j, k) as (timestamp '{as_of}' - to_seconds(cast(h(j,
+    k) % (730 * 86400) as bigint)));
 """
 
 
@@ -109,8 +148,11 @@ def generate(path: Path, people: int, activities: int, seed: int) -> dict[str, i
         for schema, table, sql in tables(people, activities, loaded):
             started = time.perf_counter()
             counts[f"{schema}.{table}"] = raw_insert(con, schema, table, sql)
-            print(f"  {schema}.{table}: {counts[f'{schema}.{table}']:,} rows in {time.perf_counter() - started:.1f} s",
-                  flush=True)
+            print(
+                f"  {schema}.{table}: {counts[f'{schema}.{table}']:,} rows "
+                f"in {time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
         con.execute("checkpoint")
     return counts
 
@@ -119,67 +161,113 @@ def tables(n: int, activities: int, loaded: str):
     """(schema, table, select of id, modified_at, is_deleted, record, _loaded_at) per raw table."""
     sf, hs = "raw_salesforce", "raw_hubspot"
     rows = {name: int(activities * share) for name, share in ACTIVITY_SHARES.items()}
-    titles = "['VP Marketing', 'Marketing Operations Manager', 'Director of Demand Generation', " \
-             "'Sales Development Representative', 'Software Engineer', 'Student', 'CEO', " \
-             "'Revenue Operations Analyst', 'Head of Growth', 'Marketing Coordinator']"
-    industries = "['Technology', 'Financial Services', 'Healthcare', 'Retail', 'Manufacturing', 'Education', 'Government']"
-    countries = "['United States', 'Germany', 'United Kingdom', 'France', 'Australia', 'Brazil', 'Canada', 'India']"
-    sources = "['Web', 'Partner Referral', 'Trade Show', 'Advertisement', 'Purchased List', 'Employee Referral']"
-    statuses = "['Open - Not Contacted', 'Open - Not Contacted', 'Working - Contacted', 'Working - Contacted', " \
-               "'Qualified', 'Closed - Not Converted']"
-    yield sf, "user", f"""
+    titles = (
+        "['VP Marketing', 'Marketing Operations Manager', 'Director of Demand Generation', "
+        "'Sales Development Representative', 'Software Engineer', 'Student', 'CEO', "
+        "'Revenue Operations Analyst', 'Head of Growth', 'Marketing Coordinator']"
+    )
+    industries = (
+        "['Technology', 'Financial Services', 'Healthcare', 'Retail', 'Manufacturing', 'Education', "
+        "'Government']"
+    )
+    countries = (
+        "['United States', 'Germany', 'United Kingdom', 'France', 'Australia', 'Brazil', 'Canada', 'India']"
+    )
+    sources = (
+        "['Web', 'Partner Referral', 'Trade Show', 'Advertisement', 'Purchased List', 'Employee Referral']"
+    )
+    statuses = (
+        "['Open - Not Contacted', 'Open - Not Contacted', 'Working - Contacted', 'Working - Contacted', "
+        "'Qualified', 'Closed - Not Converted']"
+    )
+    yield (
+        sf,
+        "user",
+        f"""
         select sf_id('005', i), timestamp '2024-01-01', false, json_object(
-            'Id', sf_id('005', i), 'Email', 'rep' || i || '@us.example', 'FirstName', 'Rep', 'LastName', 'No' || i,
+            'Id', sf_id('005', i), 'Email', 'rep' || i || '@us.example', 'FirstName', 'Rep', 'LastName',
+                'No' || i,
             'Name', 'Rep No' || i, 'IsActive', true, 'Department', 'Sales', 'Title', 'Account Executive',
             'CreatedDate', '2024-01-01T00:00:00.000+0000'), {loaded}
-        from range({REPS}) r(i)"""
-    yield hs, "owners", f"""
+        from range({REPS}) r(i)""",
+    )
+    yield (
+        hs,
+        "owners",
+        f"""
         select cast(100 + i as varchar), timestamp '2024-01-01', false, json_object(
             'id', cast(100 + i as varchar), 'email', 'rep' || i || '@us.example', 'firstName', 'Rep',
             'lastName', 'No' || i, 'userId', 9000 + i, 'archived', false,
             'createdAt', '2024-01-01T00:00:00.000Z', 'updatedAt', '2024-01-01T00:00:00.000Z'), {loaded}
-        from range({REPS}) r(i)"""
-    yield sf, "account", f"""
+        from range({REPS}) r(i)""",
+    )
+    yield (
+        sf,
+        "account",
+        f"""
         select sf_id('001', k), moment(k, 20), false, json_object(
             'Id', sf_id('001', k), 'Name', 'Company ' || k, 'Website', 'https://www.d' || k || '.example',
-            'Industry', pick(k, 21, {industries}), 'NumberOfEmployees', cast(10 + h(k, 22) % 20000 as integer),
-            'AnnualRevenue', cast(1e6 + h(k, 23) % 2000000000 as bigint), 'BillingCountry', pick(k, 24, {countries}),
+            'Industry', pick(k, 21, {industries}), 'NumberOfEmployees', cast(10 + h(k,
+                22) % 20000 as integer),
+            'AnnualRevenue', cast(1e6 + h(k, 23) % 2000000000 as bigint), 'BillingCountry', pick(k, 24,
+                {countries}),
             'OwnerId', sf_id('005', h(k, 25) % {REPS}), 'Type', 'Prospect',
             'CreatedDate', sf_time(moment(k, 20)), 'SystemModstamp', sf_time(moment(k, 20))), {loaded}
-        from range({ACCOUNTS}) r(k)"""
-    yield hs, "companies", f"""
+        from range({ACCOUNTS}) r(k)""",
+    )
+    yield (
+        hs,
+        "companies",
+        f"""
         select cast(5000000 + k as varchar), moment(k, 20), false, json_object(
-            'id', cast(5000000 + k as varchar), 'createdAt', hs_time(moment(k, 20)), 'updatedAt', hs_time(moment(k, 20)),
-            'archived', false, 'properties', json_object('name', 'Company ' || k, 'domain', 'd' || k || '.example',
+            'id', cast(5000000 + k as varchar), 'createdAt', hs_time(moment(k, 20)), 'updatedAt',
+                hs_time(moment(k, 20)),
+            'archived', false, 'properties', json_object('name', 'Company ' || k, 'domain',
+                'd' || k || '.example',
             'industry', 'COMPUTER_SOFTWARE', 'numberofemployees', cast(10 + h(k, 22) % 20000 as varchar),
             'country', pick(k, 24, {countries}))), {loaded}
-        from range(0, {ACCOUNTS}, 2) r(k)"""
-    yield sf, "lead", f"""
+        from range(0, {ACCOUNTS}, 2) r(k)""",
+    )
+    yield (
+        sf,
+        "lead",
+        f"""
         select sf_id('00Q', p), moment(p, 30), false, json_object(
             'Id', sf_id('00Q', p), 'Email', email_of(p), 'FirstName', 'First' || p, 'LastName', 'Last' || p,
             'Company', 'Company ' || (p % {ACCOUNTS}), 'Title', pick(p, 31, {titles}),
             'Industry', pick(p, 32, {industries}), 'NumberOfEmployees', cast(h(p, 33) % 10000 as integer),
-            'Country', pick(p, 34, {countries}), 'Status', pick(p, 35, {statuses}), 'LeadSource', pick(p, 36, {sources}),
-            'OwnerId', sf_id('005', h(p, 37) % {REPS}), 'IsConverted', false, 'HasOptedOutOfEmail', h(p, 38) % 50 = 0,
+            'Country', pick(p, 34, {countries}), 'Status', pick(p, 35, {statuses}), 'LeadSource', pick(p,
+                36, {sources}),
+            'OwnerId', sf_id('005', h(p, 37) % {REPS}), 'IsConverted', false, 'HasOptedOutOfEmail', h(p,
+                38) % 50 = 0,
             'DoNotCall', h(p, 39) % 80 = 0, 'CreatedDate', sf_time(moment(p, 30)),
             'SystemModstamp', sf_time(moment(p, 30))), {loaded}
-        from range({n}) r(p) where sf_kind(p) = 'lead'"""
-    yield sf, "contact", f"""
+        from range({n}) r(p) where sf_kind(p) = 'lead'""",
+    )
+    yield (
+        sf,
+        "contact",
+        f"""
         select sf_id('003', p), moment(p, 30), false, json_object(
             'Id', sf_id('003', p), 'AccountId', sf_id('001', p % {ACCOUNTS}), 'Email', email_of(p),
             'FirstName', 'First' || p, 'LastName', 'Last' || p, 'Title', pick(p, 31, {titles}),
             'MailingCountry', pick(p, 34, {countries}), 'LeadSource', pick(p, 36, {sources}),
             'OwnerId', sf_id('005', h(p, 37) % {REPS}), 'HasOptedOutOfEmail', false, 'DoNotCall', false,
             'CreatedDate', sf_time(moment(p, 30)), 'SystemModstamp', sf_time(moment(p, 30))), {loaded}
-        from range({n}) r(p) where sf_kind(p) = 'contact'"""
-    yield hs, "contacts", f"""
+        from range({n}) r(p) where sf_kind(p) = 'contact'""",
+    )
+    yield (
+        hs,
+        "contacts",
+        f"""
         select hs_contact(p), moment(p, 40), false, json_object(
             'id', hs_contact(p), 'createdAt', hs_time(moment(p, 40)), 'updatedAt', hs_time(moment(p, 40)),
             'archived', false, 'properties', json_object(
                 'email', email_of(p), 'firstname', 'First' || p, 'lastname', 'Last' || p,
                 'jobtitle', pick(p, 31, {titles}), 'country', pick(p, 34, {countries}),
                 'lifecyclestage', pick(p, 41, ['subscriber', 'lead', 'lead', 'marketingqualifiedlead']),
-                'hs_analytics_source', pick(p, 42, ['ORGANIC_SEARCH', 'REFERRALS', 'PAID_SEARCH', 'DIRECT_TRAFFIC']),
+                'hs_analytics_source', pick(p, 42, ['ORGANIC_SEARCH', 'REFERRALS', 'PAID_SEARCH',
+                    'DIRECT_TRAFFIC']),
                 'hs_analytics_num_page_views', cast(h(p, 43) % 40 as varchar),
                 'hs_analytics_num_visits', cast(h(p, 43) % 15 as varchar),
                 'num_conversion_events', cast(h(p, 44) % 3 as varchar),
@@ -187,39 +275,67 @@ def tables(n: int, activities: int, loaded: str):
                 'salesforceleadid', case when sf_kind(p) = 'lead' then sf_id('00Q', p) end,
                 'hs_lastmodifieddate', hs_time(moment(p, 40))),
             'associations', json_object('companies', json_object('results',
-                [json_object('id', cast(5000000 + (p % {ACCOUNTS}) - (p % {ACCOUNTS}) % 2 as varchar))]))), {loaded}
-        from range({n}) r(p) where in_hubspot(p)"""
-    yield sf, "lead_history", f"""
+                [json_object('id', cast(5000000 + (p % {ACCOUNTS}) - (p % {ACCOUNTS}) % 2 as varchar))]))),
+                    {loaded}
+        from range({n}) r(p) where in_hubspot(p)""",
+    )
+    yield (
+        sf,
+        "lead_history",
+        f"""
         select sf_id('017', p), moment(p, 50), false, json_object(
-            'Id', sf_id('017', p), 'LeadId', sf_id('00Q', p), 'Field', 'Status', 'OldValue', 'Open - Not Contacted',
-            'NewValue', pick(p, 35, {statuses}), 'CreatedDate', sf_time(greatest(moment(p, 50), moment(p, 30)))), {loaded}
+            'Id', sf_id('017', p), 'LeadId', sf_id('00Q', p), 'Field', 'Status', 'OldValue',
+                'Open - Not Contacted',
+            'NewValue', pick(p, 35, {statuses}), 'CreatedDate', sf_time(greatest(moment(p, 50), moment(p,
+                30)))), {loaded}
         from range({n}) r(p)
-        where sf_kind(p) = 'lead' and pick(p, 35, {statuses}) <> 'Open - Not Contacted'"""
-    yield sf, "campaign", f"""
+        where sf_kind(p) = 'lead' and pick(p, 35, {statuses}) <> 'Open - Not Contacted'""",
+    )
+    yield (
+        sf,
+        "campaign",
+        f"""
         select sf_id('701', c), timestamp '2024-06-01', false, json_object(
-            'Id', sf_id('701', c), 'Name', 'Campaign ' || c, 'Type', pick(c, 60, ['Webinar', 'Conference', 'Content', 'Email']),
+            'Id', sf_id('701', c), 'Name', 'Campaign ' || c, 'Type', pick(c, 60, ['Webinar', 'Conference',
+                'Content', 'Email']),
             'Status', 'Completed', 'CreatedDate', '2024-06-01T00:00:00.000+0000'), {loaded}
-        from range({CAMPAIGNS}) r(c)"""
-    yield sf, "opportunity", f"""
+        from range({CAMPAIGNS}) r(c)""",
+    )
+    yield (
+        sf,
+        "opportunity",
+        f"""
         select sf_id('006', o), moment(o, 70), false, json_object(
             'Id', sf_id('006', o), 'AccountId', sf_id('001', o % {ACCOUNTS}), 'Name', 'Deal ' || o,
             'StageName', pick(o, 71, ['Closed Won', 'Closed Lost', 'Qualification', 'Proposal/Price Quote']),
-            'Amount', 5000 + h(o, 72) % 200000, 'CloseDate', strftime(moment(o, 70) + interval 30 day, '%Y-%m-%d'),
-            'IsClosed', pick(o, 71, [true, true, false, false]), 'IsWon', pick(o, 71, [true, false, false, false]),
+            'Amount', 5000 + h(o, 72) % 200000, 'CloseDate', strftime(moment(o, 70) + interval 30 day,
+                '%Y-%m-%d'),
+            'IsClosed', pick(o, 71, [true, true, false, false]), 'IsWon', pick(o, 71, [true, false, false,
+                false]),
             'OwnerId', sf_id('005', h(o, 73) % {REPS}), 'CreatedDate', sf_time(moment(o, 70))), {loaded}
-        from range({n // 50}) r(o)"""
+        from range({n // 50}) r(o)""",
+    )
     # A contact role per opportunity: contacts are people with p % 100 in the contact band.
-    yield sf, "opportunity_contact_role", f"""
+    yield (
+        sf,
+        "opportunity_contact_role",
+        f"""
         select sf_id('00K', o), moment(o, 70), false, json_object(
             'Id', sf_id('00K', o), 'OpportunityId', sf_id('006', o), 'ContactId', sf_id('003', c.p),
             'Role', 'Decision Maker', 'IsPrimary', true, 'CreatedDate', sf_time(moment(o, 70))), {loaded}
         from range({n // 50}) r(o)
         inner join (select p, row_number() over (order by p) - 1 as rank from range({n}) r(p)
-                    where sf_kind(p) = 'contact') c on c.rank = o"""
-    yield hs, "forms", f"""
+                    where sf_kind(p) = 'contact') c on c.rank = o""",
+    )
+    yield (
+        hs,
+        "forms",
+        f"""
         select 'form-' || i, timestamp '2024-01-01', false, json_object(
-            'id', 'form-' || i, 'name', name, 'formType', 'hubspot', 'createdAt', '2024-01-01T00:00:00.000Z'), {loaded}
-        from (select unnest(range({len(FORMS)})) as i, unnest({FORMS}) as name)"""
+            'id', 'form-' || i, 'name', name, 'formType', 'hubspot', 'createdAt',
+                '2024-01-01T00:00:00.000Z'), {loaded}
+        from (select unnest(range({len(FORMS)})) as i, unnest({FORMS}) as name)""",
+    )
     yield from activity_tables(n, rows, loaded)
 
 
@@ -227,41 +343,75 @@ def activity_tables(n: int, rows: dict[str, int], loaded: str, offset: int = 0, 
     """The activity tables; `offset` numbers new rows after existing ones (the nightly change, on `day`)."""
     sf, hs = "raw_salesforce", "raw_hubspot"
     person = f"person_of(j, {n})" if offset == 0 else "cast(c.p as bigint)"
-    source = "range({start}, {stop}) r(j)" if offset == 0 else \
-        "range({start}, {stop}) r(j) inner join changed c on c.slot = (j - {start}) % (select count(*) from changed)"
-    stamp = "moment(j, 80)" if offset == 0 else f"(timestamp '{day}' + to_seconds(cast(h(j, 80) % 86400 as bigint)))"
+    source = (
+        "range({start}, {stop}) r(j)"
+        if offset == 0
+        else "range({start}, {stop}) r(j) "
+        "inner join changed c on c.slot = (j - {start}) % (select count(*) from changed)"
+    )
+    stamp = (
+        "moment(j, 80)"
+        if offset == 0
+        else f"(timestamp '{day}' + to_seconds(cast(h(j, 80) % 86400 as bigint)))"
+    )
 
     def span(name: str) -> str:
         return source.format(start=offset, stop=offset + rows[name])
 
-    yield hs, "email_events", f"""
+    yield (
+        hs,
+        "email_events",
+        f"""
         select 'ee' || j, {stamp}, false, json_object(
             'id', 'ee' || j, 'created', epoch_ms({stamp}), 'type', t.type, 'recipient', email_of({person}),
             'portalId', 4242, 'emailCampaignId', 9000 + h(j, 82) % 300,
-            'category', case when t.type = 'BOUNCE' then pick(j, 83, ['UNKNOWN_USER', 'MAILBOX_FULL', 'MAILBOX_FULL']) end,
+            'category', case when t.type = 'BOUNCE' then pick(j, 83, ['UNKNOWN_USER', 'MAILBOX_FULL',
+                'MAILBOX_FULL']) end,
             'portalSubscriptionStatus', case when t.type = 'STATUSCHANGE' then 'UNSUBSCRIBED' end), {loaded}
-        from {span('email_events')},
-        lateral (select pick(j, 81, ['SENT', 'SENT', 'SENT', 'DELIVERED', 'DELIVERED', 'DELIVERED', 'OPEN', 'OPEN',
-            'OPEN', 'CLICK', 'DEFERRED', 'BOUNCE', 'STATUSCHANGE']) as type) t"""
-    yield hs, "web_events", f"""
+        from {span("email_events")},
+        lateral (select pick(j, 81, ['SENT', 'SENT', 'SENT', 'DELIVERED', 'DELIVERED', 'DELIVERED', 'OPEN',
+            'OPEN',
+            'OPEN', 'CLICK', 'DEFERRED', 'BOUNCE', 'STATUSCHANGE']) as type) t""",
+    )
+    yield (
+        hs,
+        "web_events",
+        f"""
         select 'we' || j, {stamp}, false, json_object(
-            'id', 'we' || j, 'objectType', 'CONTACT', 'objectId', hs_contact({person}), 'eventType', 'e_visited_page',
+            'id', 'we' || j, 'objectType', 'CONTACT', 'objectId', hs_contact({person}), 'eventType',
+                'e_visited_page',
             'occurredAt', hs_time({stamp}), 'properties', json_object('hs_url', 'https://www.us.example' ||
-            pick(j, 84, ['/pricing', '/blog/scoring', '/blog/mql', '/product', '/careers', '/docs', '/blog/sla']))), {loaded}
-        from {span('web_events')}"""
-    yield hs, "form_submissions", f"""
+            pick(j, 84, ['/pricing', '/blog/scoring', '/blog/mql', '/product', '/careers', '/docs',
+                '/blog/sla']))), {loaded}
+        from {span("web_events")}""",
+    )
+    yield (
+        hs,
+        "form_submissions",
+        f"""
         select 'fs' || j, {stamp}, false, json_object(
-            'formId', 'form-' || (h(j, 85) % {len(FORMS)}), 'conversionId', 'fs' || j, 'submittedAt', epoch_ms({stamp}),
-            'pageUrl', 'https://www.us.example/form', 'values', [json_object('name', 'email', 'value', email_of({person}))]), {loaded}
-        from {span('form_submissions')}"""
-    yield sf, "task", f"""
+            'formId', 'form-' || (h(j, 85) % {len(FORMS)}), 'conversionId', 'fs' || j, 'submittedAt',
+                epoch_ms({stamp}),
+            'pageUrl', 'https://www.us.example/form', 'values', [json_object('name', 'email', 'value',
+                email_of({person}))]), {loaded}
+        from {span("form_submissions")}""",
+    )
+    yield (
+        sf,
+        "task",
+        f"""
         select sf_id('00T', j), {stamp}, false, json_object(
             'Id', sf_id('00T', j), 'WhoId', who_id({person}), 'OwnerId', sf_id('005', h(j, 86) % {REPS}),
             'Subject', 'Touch', 'Type', pick(j, 87, ['Call', 'Call', 'Email', 'Email', 'Meeting', 'Other']),
-            'Status', 'Completed', 'CreatedDate', sf_time({stamp}), 'SystemModstamp', sf_time({stamp})), {loaded}
-        from {span('task')} where who_id({person}) is not null"""
+            'Status', 'Completed', 'CreatedDate', sf_time({stamp}), 'SystemModstamp', sf_time({stamp})),
+                {loaded}
+        from {span("task")} where who_id({person}) is not null""",
+    )
     # Calendar events: meetings on a rep's calendar, an hour long; a tenth all-day.
-    yield sf, "event", f"""
+    yield (
+        sf,
+        "event",
+        f"""
         select sf_id('00U', j), {stamp}, false, json_object(
             'Id', sf_id('00U', j), 'WhoId', who_id({person}), 'OwnerId', sf_id('005', h(j, 91) % {REPS}),
             'Subject', 'Meeting', 'Type', 'Meeting', 'IsAllDayEvent', h(j, 92) % 10 = 0,
@@ -269,39 +419,64 @@ def activity_tables(n: int, rows: dict[str, int], loaded: str, offset: int = 0, 
             'ActivityDateTime', case when h(j, 92) % 10 <> 0 then sf_time({stamp}) end,
             'ActivityDate', strftime({stamp}, '%Y-%m-%d'), 'DurationInMinutes', 60,
             'CreatedDate', sf_time({stamp}), 'SystemModstamp', sf_time({stamp})), {loaded}
-        from {span('event')} where who_id({person}) is not null"""
-    yield sf, "campaign_member", f"""
+        from {span("event")} where who_id({person}) is not null""",
+    )
+    yield (
+        sf,
+        "campaign_member",
+        f"""
         select sf_id('00v', j), {stamp}, false, json_object(
             'Id', sf_id('00v', j), 'CampaignId', sf_id('701', h(j, 88) % {CAMPAIGNS}),
             'LeadId', case when sf_kind({person}) = 'lead' then sf_id('00Q', {person}) end,
             'ContactId', case when sf_kind({person}) = 'contact' then sf_id('003', {person}) end,
             'Status', pick(j, 89, ['Sent', 'Registered', 'Attended', 'Responded']), 'HasResponded', true,
             'CreatedDate', sf_time({stamp}), 'SystemModstamp', sf_time({stamp})), {loaded}
-        from {span('campaign_member')} where sf_kind({person}) is not null"""
+        from {span("campaign_member")} where sf_kind({person}) is not null""",
+    )
     for kind, table in (("call", "calls"), ("email", "emails"), ("meeting", "meetings"), ("note", "notes")):
-        yield hs, table, f"""
+        yield (
+            hs,
+            table,
+            f"""
             select '{kind[0]}' || j, {stamp}, false, json_object(
-                'id', '{kind[0]}' || j, 'createdAt', hs_time({stamp}), 'updatedAt', hs_time({stamp}), 'archived', false,
-                'properties', json_object('hs_timestamp', hs_time({stamp}), 'hubspot_owner_id', cast(100 + h(j, 90) % {REPS} as varchar),
+                'id', '{kind[0]}' || j, 'createdAt', hs_time({stamp}), 'updatedAt', hs_time({stamp}),
+                    'archived', false,
+                'properties', json_object('hs_timestamp', hs_time({stamp}), 'hubspot_owner_id',
+                    cast(100 + h(j, 90) % {REPS} as varchar),
                     'hs_email_direction', 'EMAIL'),
-                'associations', json_object('contacts', json_object('results', [json_object('id', hs_contact({person}))]))), {loaded}
-            from {span(table)} where in_hubspot({person})"""
+                'associations', json_object('contacts', json_object('results', [json_object('id',
+                    hs_contact({person}))]))), {loaded}
+            from {span(table)} where in_hubspot({person})""",
+        )
     # Chats: a thread per four messages; every fifth visitor message shows buying intent.
-    yield hs, "conversation_messages", f"""
+    yield (
+        hs,
+        "conversation_messages",
+        f"""
         select 'm' || j, {stamp}, false, json_object(
-            'id', 'm' || j, 'type', 'MESSAGE', 'conversationsThreadId', cast(j // 4 as varchar), 'createdAt', hs_time({stamp}),
+            'id', 'm' || j, 'type', 'MESSAGE', 'conversationsThreadId', cast(j // 4 as varchar),
+                'createdAt', hs_time({stamp}),
             'direction', case when j % 2 = 0 then 'INCOMING' else 'OUTGOING' end,
-            'text', case when j % 10 = 0 then 'Can we get a quote for 20 seats?' else 'Thanks for the help' end), {loaded}
-        from {span('conversation_messages')}"""
-    yield hs, "conversation_threads", f"""
+            'text',
+                case when j % 10 = 0 then 'Can we get a quote for 20 seats?' else 'Thanks for the help' end),
+            {loaded}
+        from {span("conversation_messages")}""",
+    )
+    yield (
+        hs,
+        "conversation_threads",
+        f"""
         select cast(j // 4 as varchar), {stamp}, false, json_object(
             'id', cast(j // 4 as varchar), 'createdAt', hs_time({stamp}), 'status', 'CLOSED', 'spam', false,
-            'associatedContactId', hs_contact({person}), 'latestMessageTimestamp', hs_time({stamp}), 'archived', false), {loaded}
-        from {span('conversation_messages')} where j % 4 = 0 and in_hubspot({person})"""
+            'associatedContactId', hs_contact({person}), 'latestMessageTimestamp', hs_time({stamp}),
+                'archived', false), {loaded}
+        from {span("conversation_messages")} where j % 4 = 0 and in_hubspot({person})""",
+    )
 
 
-def change_nightly(path: Path, people: int, activities: int, share: float, seed: int,
-                   day: date = AS_OF) -> dict[str, int]:
+def change_nightly(
+    path: Path, people: int, activities: int, share: float, seed: int, day: date = AS_OF
+) -> dict[str, int]:
     """A nightly extract on `day`: `share` of the people get a modified CRM record and ten new activities."""
     changed = max(1, int(people * share))
     loaded = f"timestamp '{day} 02:00:00'"
@@ -316,7 +491,11 @@ def change_nightly(path: Path, people: int, activities: int, share: float, seed:
         patches = {
             ("raw_salesforce", "lead", "sf_id('00Q', p)"): """'{"Title": "VP Revenue Operations"}'""",
             ("raw_salesforce", "contact", "sf_id('003', p)"): """'{"Title": "VP Revenue Operations"}'""",
-            ("raw_hubspot", "contacts", "hs_contact(p)"): """'{"properties": {"jobtitle": "VP Revenue Operations"}}'""",
+            (
+                "raw_hubspot",
+                "contacts",
+                "hs_contact(p)",
+            ): """'{"properties": {"jobtitle": "VP Revenue Operations"}}'""",
         }
         for (schema, table, key), patch in patches.items():
             counts[f"{schema}.{table}"] = con.execute(f"""
@@ -341,8 +520,9 @@ def timed_build(db: Path, as_of: date, log_dir: Path, command: tuple[str, ...] =
 import json, resource, sys, time
 from dbt.cli.main import dbtRunner
 started = time.perf_counter()
-result = dbtRunner().invoke([*{list(command)!r}, "--project-dir", {str(PROJECT)!r}, "--profiles-dir", {str(PROJECT)!r},
-    "--target-path", {str(log_dir / 'target')!r}, "--log-path", {str(log_dir / 'logs')!r},
+result = dbtRunner().invoke([*{list(command)!r}, "--project-dir", {str(PROJECT)!r}, "--profiles-dir",
+    {str(PROJECT)!r},
+    "--target-path", {str(log_dir / "target")!r}, "--log-path", {str(log_dir / "logs")!r},
     "--vars", json.dumps({{"as_of": {as_of.isoformat()!r}}}), "--quiet"])
 seconds = time.perf_counter() - started
 nodes = list(getattr(result.result, "results", None) or [])
@@ -361,11 +541,17 @@ print(json.dumps({{"success": bool(result.success), "seconds": round(seconds, 1)
     report["process_seconds"] = round(wall, 1)
     results = json.loads((log_dir / "target" / "run_results.json").read_text())["results"]
     report["slowest"] = [
-        (r["unique_id"].split(".")[-1] if r["unique_id"].startswith("model.") else r["unique_id"].split(".")[2],
-         round(r["execution_time"], 1))
+        (
+            r["unique_id"].split(".")[-1]
+            if r["unique_id"].startswith("model.")
+            else r["unique_id"].split(".")[2],
+            round(r["execution_time"], 1),
+        )
         for r in sorted(results, key=lambda r: -r["execution_time"])[:8]
     ]
-    report["tests_seconds"] = round(sum(r["execution_time"] for r in results if r["unique_id"].startswith("test.")), 1)
+    report["tests_seconds"] = round(
+        sum(r["execution_time"] for r in results if r["unique_id"].startswith("test.")), 1
+    )
     return report
 
 
@@ -384,8 +570,16 @@ activities.
 """
 
 
-def report(title: str, command: str, activity_rows: int, full: dict, nightly: dict, load: float,
-           written: int, first: dict | None) -> str:
+def report(
+    title: str,
+    command: str,
+    activity_rows: int,
+    full: dict,
+    nightly: dict,
+    load: float,
+    written: int,
+    first: dict | None,
+) -> str:
     """The BENCHMARKS.md part of one run."""
     lines = [
         f"### {title}",
@@ -394,25 +588,36 @@ def report(title: str, command: str, activity_rows: int, full: dict, nightly: di
         f"- Machine: {machine()}; Python {platform.python_version()}; load average {load:.1f} when it began",
         f"- Raw activity rows: {activity_rows:,}; each build ran {len(full['all_seconds'])} times, each on a "
         "fresh copy of its starting database: the median run's figures (peak memory: the highest)",
-        "- Before the nightly: " + (
+        "- Before the nightly: "
+        + (
             f"the full build's write-back ({written:,} records), a first nightly (no changes) and its "
-            "write-back" if first else "no write-back (`--no-writeback`)"),
+            "write-back"
+            if first
+            else "no write-back (`--no-writeback`)"
+        ),
         "",
         "| build | seconds (median) | every run | of which data tests (summed) | peak memory |",
         "| --- | ---: | --- | ---: | ---: |",
     ]
     for name, run in (("full", full), ("nightly, 1% changed", nightly)):
         every = ", ".join(f"{seconds}" for seconds in run["all_seconds"])
-        lines.append(f"| {name} | {run['seconds']} | {every} | {run['tests_seconds']} | {run['peak_rss_mib']:,} MiB |")
+        lines.append(
+            f"| {name} | {run['seconds']} | {every} | {run['tests_seconds']} | {run['peak_rss_mib']:,} MiB |"
+        )
     if first:
-        lines.append(f"| first nightly after the full build's write-back (one run) | {first['seconds']} | "
-                     f"{first['seconds']} | {first['tests_seconds']} | {first['peak_rss_mib']:,} MiB |")
+        lines.append(
+            f"| first nightly after the full build's write-back (one run) | {first['seconds']} | "
+            f"{first['seconds']} | {first['tests_seconds']} | {first['peak_rss_mib']:,} MiB |"
+        )
     for name, run in (("full", full), ("nightly", nightly)):
         slowest = ", ".join(f"{node} {seconds} s" for node, seconds in run["slowest"])
         lines += ["", f"Slowest nodes of the {name} build: {slowest}."]
-    lines += ["", f"The nightly recomputed the activities, points and running scores of "
-              f"{nightly['touched_people']:,} people (int_touched_people; a full recompute: {nightly['is_full']}) "
-              f"and queued {nightly['queued']:,} field updates (crm_updates)."]
+    lines += [
+        "",
+        f"The nightly recomputed the activities, points and running scores of "
+        f"{nightly['touched_people']:,} people (int_touched_people; a full recompute: {nightly['is_full']}) "
+        f"and queued {nightly['queued']:,} field updates (crm_updates).",
+    ]
     return "\n".join(lines)
 
 
@@ -423,8 +628,17 @@ def write_back(db: Path, day: date, log_dir: Path) -> int:
     at = datetime.combine(day, datetime.min.time()) + timedelta(hours=1, minutes=30)
     written = apply_updates(db, now=at, loaded_at=at)
     catch_up = timed_build(db, day, log_dir, command=("run", "--select", "staging"))
-    print(json.dumps({"step": f"write-back {day}", "records": written, "staging_seconds": catch_up["seconds"],
-                      "seconds": round(time.perf_counter() - started, 1)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "step": f"write-back {day}",
+                "records": written,
+                "staging_seconds": catch_up["seconds"],
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        ),
+        flush=True,
+    )
     return written
 
 
@@ -454,11 +668,19 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=20_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--changed", type=float, default=0.01, help="share of people changed for the nightly")
-    parser.add_argument("--no-writeback", action="store_true",
-                        help="no write-backs and no first nightly before the timed one (the CRMs keep their own values)")
-    parser.add_argument("--runs", type=int, default=3, help="builds of each kind, each on a fresh copy; medians")
-    parser.add_argument("--reuse-raw", action="store_true",
-                        help="keep the company an earlier run with the same --dir generated (same sizes and seed)")
+    parser.add_argument(
+        "--no-writeback",
+        action="store_true",
+        help="no write-backs and no first nightly before the timed one (the CRMs keep their own values)",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="builds of each kind, each on a fresh copy; medians"
+    )
+    parser.add_argument(
+        "--reuse-raw",
+        action="store_true",
+        help="keep the company an earlier run with the same --dir generated (same sizes and seed)",
+    )
     parser.add_argument("--dir", type=Path, default=ROOT / ".leadflow" / "bench")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
@@ -482,8 +704,17 @@ def main() -> None:
         print(f"generating {args.people:,} people and {args.activities:,} activities into {raw}", flush=True)
         counts = generate(raw, args.people, args.activities, args.seed)
     activity_rows = sum(v for k, v in counts.items() if k.split(".")[1] in ACTIVITY_SHARES)
-    print(json.dumps({"step": "generate", "seconds": round(time.perf_counter() - started, 1),
-                      "activity_rows": activity_rows, "db_mib": raw.stat().st_size // 2**20}), flush=True)
+    print(
+        json.dumps(
+            {
+                "step": "generate",
+                "seconds": round(time.perf_counter() - started, 1),
+                "activity_rows": activity_rows,
+                "db_mib": raw.stat().st_size // 2**20,
+            }
+        ),
+        flush=True,
+    )
     fulls = []
     for run in range(args.runs):
         db = fresh_copy(raw, args.dir / "run")
@@ -503,8 +734,12 @@ def main() -> None:
         write_back(db, day, args.dir)
     started = time.perf_counter()
     changes = change_nightly(db, args.people, args.activities, args.changed, args.seed, day=day)
-    print(json.dumps({"step": "nightly change", "seconds": round(time.perf_counter() - started, 1),
-                      "rows": changes}), flush=True)
+    print(
+        json.dumps(
+            {"step": "nightly change", "seconds": round(time.perf_counter() - started, 1), "rows": changes}
+        ),
+        flush=True,
+    )
     ready = fresh_copy(db, args.dir / "ready")
     nightlies = []
     for run in range(args.runs):
@@ -521,12 +756,20 @@ def main() -> None:
     if ok:
         title = f"{args.people:,} people, {activity_rows:,} activities"
         command = " ".join(["python bench/dbt_build.py", *map(shlex.quote, sys.argv[1:])])
-        update_section(args.output, "dbt build", INTRO, title,
-                       report(title, command, activity_rows, full, nightly, load, written, first))
+        update_section(
+            args.output,
+            "dbt build",
+            INTRO,
+            title,
+            report(title, command, activity_rows, full, nightly, load, written, first),
+        )
         print(f"written to {args.output}")
-    print(f"\nfull: {full['seconds']} s (median of {full['all_seconds']}), peak {full['peak_rss_mib']} MiB; "
-          f"incremental ({args.changed:.0%} changed): {nightly['seconds']} s (median of {nightly['all_seconds']}), "
-          f"peak {nightly['peak_rss_mib']} MiB{'' if ok else ' - FAILED'}")
+    print(
+        f"\nfull: {full['seconds']} s (median of {full['all_seconds']}), peak {full['peak_rss_mib']} MiB; "
+        f"incremental ({args.changed:.0%} changed): {nightly['seconds']} s "
+        f"(median of {nightly['all_seconds']}), "
+        f"peak {nightly['peak_rss_mib']} MiB{'' if ok else ' - FAILED'}"
+    )
     sys.exit(0 if ok else 1)
 
 

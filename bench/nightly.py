@@ -80,9 +80,11 @@ slots (the file locks stay); for the build, a plain `dbt build` (dbtRunner, with
 arguments) instead of prefect-dbt's runner, which makes each dbt node a Prefect task; then the
 nightly's summaries and HTML report, which are leadflow's work, not Prefect's. So the overhead
 counts the flow and task runs (creation, state changes, logs shipped to the server), the
-artifacts, the concurrency slots and prefect-dbt's per-node tasks. Both variants run the same
-code on identical state, one after the other: on this shared machine a difference of a few
-seconds is within the noise, which every run's values show.
+artifacts, the concurrency slots and prefect-dbt's per-node tasks (which flows/build.py starts
+in a copy of the flow's context). Both variants run the same code on identical state, one after
+the other: on this shared machine a difference of a few seconds is within the noise, which every
+run's values show, and other jobs on the two cores slow both (the load average as each nightly
+started is given beside the figures).
 """
 
 

@@ -143,7 +143,8 @@ def queue(duck: Path, vendor: str, obj: str, ids: list[str], value: int) -> None
             )
         con.execute("create schema if not exists ops")
         con.execute(
-            "create table if not exists ops.builds (started_at timestamp, finished_at timestamp, success boolean)"
+            "create table if not exists ops.builds "
+            "(started_at timestamp, finished_at timestamp, success boolean)"
         )
         con.execute(
             "insert into ops.builds values (now() at time zone 'UTC', now() at time zone 'UTC', true)"

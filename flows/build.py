@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import threading
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from dbt_common.events.base_types import EventLevel
 from prefect import flow, get_run_logger
+from prefect.context import FlowRunContext
+from prefect.task_engine import run_task_sync
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
 from flows import progress
@@ -43,7 +46,7 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
         args.append("--full-refresh")
     if as_of is not None:
         args += ["--vars", json.dumps({"as_of": as_of.isoformat()})]
-    runner = PrefectDbtRunner(
+    runner = NodeTaskRunner(
         settings=PrefectDbtSettings(
             project_dir=project,
             profiles_dir=project,
@@ -73,6 +76,53 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
         statuses[status] = statuses.get(status, 0) + 1
     publish_build(settings.duckdb_path, statuses)
     return {"success": bool(result.success), "nodes": statuses}
+
+
+class NodeTaskRunner(PrefectDbtRunner):
+    """prefect-dbt's runner, each node's task run in a copy of the build flow's context.
+
+    prefect-dbt starts each node's task in a thread that rebuilds Prefect's context from its
+    serialised form, twice (once itself, once in the task engine), validating Prefect's settings
+    anew each time: about 70 ms holding the GIL per node, which dbt's thread waits for. Prefect's
+    own thread pool task runner copies the caller's context instead; so does this.
+    """
+
+    def invoke(self, args: list[str], **kwargs):
+        self._flow_context = contextvars.copy_context()
+        return super().invoke(args, **kwargs)
+
+    def _call_task(self, task_state, manifest_node, context, enable_assets):
+        tracker = _InFlowContext(task_state, self._flow_context)
+        super()._call_task(tracker, manifest_node, context, enable_assets)
+
+
+class _InFlowContext:
+    """prefect-dbt's node tracker, its tasks started in threads that run in the flow's context."""
+
+    def __init__(self, tracker, flow_context: contextvars.Context):
+        self._tracker, self._flow_context = tracker, flow_context
+
+    def __getattr__(self, name):
+        return getattr(self._tracker, name)
+
+    def run_task_in_thread(self, node_id, task, task_run_id, parameters, context) -> None:
+        def run_task() -> None:
+            # As the serialised context was, detached: each task run gets a dynamic key of its
+            # own instead of a counter the node threads would race on.
+            detached = FlowRunContext.get().model_copy(update={"detached": True})
+            with detached:
+                upstream = self._tracker.get_node_dependencies(node_id)
+                waits = [s for s in map(self._tracker.get_task_result, upstream) if s]
+                state = run_task_sync(
+                    task, task_run_id=task_run_id, parameters=parameters, wait_for=waits, return_type="state"
+                )
+            self._tracker.set_task_result(node_id, state or None)
+
+        # The name _join_node_tasks waits for, as prefect-dbt's own threads are named.
+        thread = threading.Thread(
+            target=self._flow_context.copy().run, args=(run_task,), name=f"{node_id} (run_task)", daemon=True
+        )
+        thread.start()
 
 
 def _models_built(project: Path) -> int | None:

@@ -124,3 +124,49 @@ def test_a_slot_left_by_a_dead_run_is_waited_out_not_forever(prefect_harness, mo
         finally:
             client.release_concurrency_slots_with_lease(dead)
     assert ran and stale == [name]
+
+
+def test_a_slot_no_lease_holds_is_given_back_once_waited_out(prefect_harness, monkeypatch):
+    """A leaked slot (the server lost its lease: restarted, or a request failed half-way) would
+    make every later extract wait; the first to wait it out gives it back and takes its own."""
+    from prefect.client.orchestration import get_client
+
+    (name,) = slots.ensure_limits([("hubspot", "deals")])
+    monkeypatch.setattr(slots, "STALE_SLOT_WAIT_SECONDS", 1.0)
+    stale: list[str] = []
+    taken: list[int] = []
+    with get_client(sync_client=True) as client:
+        client.increment_concurrency_slots(names=[name], slots=1, mode="concurrency")  # no lease
+        with slots.object_slot("hubspot", "deals", on_stale=stale.append):
+            taken.append(client.read_global_concurrency_limit_by_name(name).active_slots)
+        with slots.object_slot("hubspot", "deals", on_stale=stale.append):
+            taken.append(client.read_global_concurrency_limit_by_name(name).active_slots)
+        assert client.read_global_concurrency_limit_by_name(name).active_slots == 0
+    assert stale == [name]  # the second extract found the slot free
+    assert taken == [1, 1]  # each held the slot while it read
+
+
+def test_a_release_the_server_fails_does_not_fail_the_extract(prefect_harness, monkeypatch):
+    import logging
+
+    import prefect.concurrency._sync as concurrency_sync
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    def gone(lease_id):
+        raise PrefectHTTPStatusError("410 Gone", request=None, response=None)
+
+    slots.ensure_limits([("hubspot", "tickets")])
+
+    class Said(logging.Handler):
+        def emit(self, record):
+            said.append(record.getMessage())
+
+    said: list[str] = []
+    logger = logging.getLogger("test_locks.slots")
+    logger.addHandler(Said())
+    monkeypatch.setattr(slots, "_logger", lambda: logger)
+    monkeypatch.setattr(concurrency_sync, "release_concurrency_slots_with_lease", gone)
+    ran = []
+    with slots.object_slot("hubspot", "tickets"):
+        ran.append(True)
+    assert ran and [m for m in said if m.startswith("could not release leadflow-extract-hubspot-tickets")]
