@@ -64,12 +64,12 @@ def test_a_failed_model_fails_its_task_run_and_the_build(prefect_harness, monkey
     path = tmp_path / "leadflow.duckdb"
     load_raw(path, generate(people=60, seed=3, today=TODAY))
     with duckdb.connect(str(path)) as con:
-        # A landed table without the columns stg_salesforce__campaigns reads.
-        con.execute("create or replace table raw_salesforce.campaign as select 1 as unexpected")
+        # A landed table without the columns stg_salesforce__users (its only reader) reads.
+        con.execute("create or replace table raw_salesforce.user as select 1 as unexpected")
     monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
     state = build(as_of=TODAY, return_state=True)
     assert state.is_failed()
     runs = task_runs(state.state_details.flow_run_id)
     failed = [r.name for r in runs if r.state_name == "Failed"]
-    assert failed == ["model stg_salesforce__campaigns"]
+    assert failed == ["model stg_salesforce__users"]
     assert len(runs) > len(failed) and all(r.state_name in ("Completed", "Failed") for r in runs)
