@@ -114,15 +114,26 @@
     select * from {{ ref('int_person_opportunities') }}
 {%- endmacro %}
 
-{#- int_people_records' pre-hook: the rows of the records it matches again go (int_identity_changes;
-    every row when the build is a full one), gone records' with them. -#}
+{#- The CRM records matched again in this build: all of them in a full build, else those
+    int_identity_changes marks affected (landed since the last build, or their match can follow
+    from those). key: the columns that name a record where the condition is used (a record_id is
+    unique within its vendor: vendor and record_id will do). -#}
+{% macro rematched_records_condition(key=('vendor', 'object_type', 'record_id')) -%}
+    {%- set names = [] -%}
+    {%- for column in key %}{% do names.append(column.split('.')[-1]) %}{% endfor -%}
+    (
+        (select is_full from {{ ref('int_build_window') }})
+        or ({{ key | join(', ') }}) in (
+            select {{ names | join(', ') }} from {{ ref('int_identity_changes') }} where is_affected
+        )
+    )
+{%- endmacro %}
+
+{#- int_people_records' pre-hook: the rows of the records it matches again go, gone records'
+    with them. -#}
 {% macro forget_identity_changes() -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where
-        (select is_full from {{ ref('int_build_window') }})
-        or (vendor, object_type, record_id) in (
-            select vendor, object_type, record_id from {{ ref('int_identity_changes') }} where is_affected
-        )
+    where {{ rematched_records_condition() }}
     {%- endif -%}
 {%- endmacro %}

@@ -151,11 +151,7 @@ final as (
             and crm_records.object_type = keyed.object_type
             and crm_records.record_id = keyed.record_id
     {%- if is_incremental() %}
-    where
-        {{ recompute_all }}
-        or (keyed.vendor, keyed.object_type, keyed.record_id) in (
-            select vendor, object_type, record_id from {{ changes }} where is_affected
-        )
+    where {{ rematched_records_condition(key=('keyed.vendor', 'keyed.object_type', 'keyed.record_id')) }}
     {%- endif %}
 )
 

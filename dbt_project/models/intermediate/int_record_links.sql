@@ -22,9 +22,7 @@
     if previous is not none else [] %}
 {%- set compared_only -%}
     {%- if is_incremental() %}
-    where
-        (select is_full from {{ ref('int_build_window') }})
-        or (vendor, record_id) in (select vendor, record_id from {{ ref('int_identity_changes') }} where is_affected)
+    where {{ rematched_records_condition(key=('vendor', 'record_id')) }}
     {%- endif %}
 {%- endset %}
 with
