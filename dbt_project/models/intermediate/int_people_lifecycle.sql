@@ -31,8 +31,12 @@
 {%- endset %}
 with
 
+-- A person whose CRM records were all created after the run date (a backfill's past date) is not
+-- one yet: no row, until the first record's creation comes due. A person with no date at all is
+-- kept (and its missing stage fails the build's tests rather than going unseen).
 people as (
-    select * from {{ ref('int_people_unified') }} where true{{ recomputed }}
+    select * from {{ ref('int_people_unified') }}
+    where (first_seen_at is null or first_seen_at < {{ as_of_end() }}){{ recomputed }}
 ),
 
 recycles as (
