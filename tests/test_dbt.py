@@ -423,7 +423,8 @@ def test_a_build_as_of_a_past_date_leaves_out_people_not_known_by_then(built, tm
     """A backfill's build as of a past date passes its tests, with the people whose CRM records
     were all created after it left out (not subscribers yet); built again as of today, each comes
     in with the stages and score the full build gave them."""
-    columns = "person_id, lifecycle_stage, subscriber_at, lead_at, mql_at, sql_at, opportunity_at, customer_at, score"
+    columns = "person_id, lifecycle_stage, subscriber_at, lead_at, mql_at, sql_at, opportunity_at"
+    columns += ", customer_at, fit_score, engagement_score, score"
     query(built, "checkpoint")  # the file alone then holds the built tables (no write-ahead log)
     shutil.copy(built / "leadflow.duckdb", tmp_path / "leadflow.duckdb")
     shutil.copytree(built / "usage", tmp_path / "usage")
