@@ -43,6 +43,17 @@ working_days as (
     where working_seconds > 0
 ),
 
+-- The run's moment on each owner's clock: once per owner, not once per MQL.
+owner_clocks as (
+    select
+        roster.owner_email,
+        {{ business_seconds('checked_day', routing_local(routing_now(), 'roster.time_zone')) }} as checked_second
+    from roster
+    left join calendar as checked_day
+        on checked_day.owner_email = roster.owner_email
+        and checked_day.local_date = cast({{ routing_local(routing_now(), 'roster.time_zone') }} as date)
+),
+
 episodes as (
     select
         holders.person_id,
@@ -110,8 +121,11 @@ moments as (
                 then greatest(acceptances.accepted_at, episodes.sla_started_at)
         end as accepted_at,
         case when worked.worked_at <= {{ routing_now() }} then worked.worked_at end as worked_at,
-        {{ routing_now() }} as checked_at
+        {{ routing_now() }} as checked_at,
+        owner_clocks.checked_second
     from episodes
+    inner join owner_clocks
+        on owner_clocks.owner_email = episodes.owner_email
     left join acceptances
         on acceptances.person_id = episodes.person_id
     left join worked
@@ -123,8 +137,7 @@ localized as (
         *,
         {{ routing_local('sla_started_at', 'time_zone') }} as local_started_at,
         {{ routing_local('accepted_at', 'time_zone') }} as local_accepted_at,
-        {{ routing_local('worked_at', 'time_zone') }} as local_worked_at,
-        {{ routing_local('checked_at', 'time_zone') }} as local_checked_at
+        {{ routing_local('worked_at', 'time_zone') }} as local_worked_at
     from moments
 ),
 
@@ -134,7 +147,6 @@ clocked as (
         {{ business_seconds('started_day', 'localized.local_started_at') }} as started_second,
         {{ business_seconds('accepted_day', 'localized.local_accepted_at') }} as accepted_second,
         {{ business_seconds('worked_day', 'localized.local_worked_at') }} as worked_second,
-        {{ business_seconds('checked_day', 'localized.local_checked_at') }} as checked_second,
         {{ setting('sla_accept_hours') }} * 3600 as accept_limit,
         {{ setting('sla_work_hours') }} * 3600 as work_limit
     from localized
@@ -147,9 +159,6 @@ clocked as (
     left join calendar as worked_day
         on worked_day.owner_email = localized.owner_email
         and worked_day.local_date = cast(localized.local_worked_at as date)
-    left join calendar as checked_day
-        on checked_day.owner_email = localized.owner_email
-        and checked_day.local_date = cast(localized.local_checked_at as date)
 ),
 
 targets as (
