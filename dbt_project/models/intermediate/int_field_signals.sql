@@ -2,14 +2,32 @@
 -- page views HubSpot counted beyond the tracked page-view events and visits (points per unit,
 -- capped), conversions HubSpot counted beyond the tracked form submissions, the name of the
 -- most recent conversion, HubSpot's original source, Salesforce's LeadSource and DoNotCall.
+--
+-- Kept up to date, not rebuilt: the nightly recomputes the people touched since the last build
+-- (their person row or their tracked counts changed); everyone when field_signal_rules changes.
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people() }}",
+    post_hook="{{ record_increment() }}",
+) }}
 with
 
 people as (
     select * from {{ ref('int_people_unified') }}
+    {% if is_incremental() -%}
+    where {{ touched_people_condition() }}
+    {%- endif %}
 ),
 
 tracked as (
     select * from {{ ref('int_tracked_counts') }}
+    {% if is_incremental() -%}
+    where {{ touched_people_condition() }}
+    {%- endif %}
 ),
 
 field_signal_rules as (
