@@ -1,21 +1,36 @@
 -- Reasons a person is less likely to buy, one row per person and rule that applies, with the
 -- points of the negative_rules seed. They apply in full, with no decay.
+--
+-- Kept up to date, not rebuilt: the nightly recomputes the people touched since the last build
+-- (a record, the person's row, fit or activities changed); everyone when the rules change.
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people() }}",
+    post_hook="{{ record_increment() }}",
+) }}
+{%- set recomputed -%}
+    {%- if is_incremental() %} where {{ touched_people_condition() }}{% endif -%}
+{%- endset %}
 with
 
 people as (
-    select * from {{ ref('int_people_unified') }}
+    select * from {{ ref('int_people_unified') }}{{ recomputed }}
 ),
 
 records as (
-    select * from {{ ref('int_people_records') }}
+    select * from {{ ref('int_people_records') }}{{ recomputed }}
 ),
 
 fit as (
-    select * from {{ ref('int_people_fit') }}
+    select * from {{ ref('int_people_fit') }}{{ recomputed }}
 ),
 
 activities as (
-    select * from {{ ref('int_activities') }}
+    select * from {{ ref('int_activities') }}{{ recomputed }}
 ),
 
 negative_rules as (
