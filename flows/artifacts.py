@@ -158,12 +158,17 @@ def record_failure(flow, flow_run, state) -> None:
         logger.warning("could not record the failure in ops.run_failures: %s", redact(str(err)))
 
 
-def publish_build(duckdb_path, nodes: dict[str, int]) -> None:
-    """The build's artifacts: people scored, stage changes it queued, rejects still open."""
+def publish_build(duckdb_path, nodes: dict[str, int], marts_in_duckdb: bool = True) -> None:
+    """The build's artifacts: people scored, stage changes it queued, rejects still open. Built
+    on another warehouse, the marts are not in the DuckDB file: only rejects (ops) are counted."""
     with Warehouse(duckdb_path) as wh:
-        stages, rejects = queued_stage_changes(wh), open_rejects(wh)
-        counts = RunCounts(scored_people=scored_people(wh), stage_changes=len(stages), rejected=len(rejects))
+        stages = queued_stage_changes(wh) if marts_in_duckdb else []
+        rejects = open_rejects(wh)
+        scored = scored_people(wh) if marts_in_duckdb else 0
+        counts = RunCounts(scored_people=scored, stage_changes=len(stages), rejected=len(rejects))
     notes = ["dbt nodes: " + ", ".join(f"{n} {s}" for s, n in sorted(nodes.items()))]
+    if not marts_in_duckdb:
+        notes.append("built on another warehouse (LEADFLOW_DBT_TARGET): people and stage changes not counted")
     publish("build", counts, stages, rejects, notes)
 
 

@@ -9,6 +9,7 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import yaml
 from dbt_common.events.base_types import EventLevel
 from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
@@ -33,10 +34,12 @@ BUILD_TIMEOUT = 3 * 3600
     on_crashed=[record_failure],
 )
 def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
-    """`dbt build` against the DuckDB file; raises if a model or a test fails."""
+    """`dbt build` on the configured target (the DuckDB file by default); raises if a model or a
+    test fails."""
     settings = load_settings()
     project = settings.dbt_project_dir.resolve()
-    # profiles.yml reads the database path from the environment.
+    # profiles.yml reads the target and the database path from the environment.
+    os.environ["LEADFLOW_DBT_TARGET"] = settings.dbt_target
     os.environ["LEADFLOW_DUCKDB_PATH"] = str(settings.duckdb_path.resolve())
     os.environ["LEADFLOW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     # Unit tests check the SQL, not the data: they run in CI (make test), not every night; so do
@@ -44,8 +47,9 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     args = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality"]
     if full_refresh:
         args.append("--full-refresh")
-    if as_of is not None:
-        args += ["--vars", json.dumps({"as_of": as_of.isoformat()})]
+    variables = dbt_vars(project, as_of, in_duckdb=settings.builds_in_duckdb)
+    if variables:
+        args += ["--vars", json.dumps(variables)]
     runner = NodeTaskRunner(
         settings=PrefectDbtSettings(
             project_dir=project,
@@ -74,8 +78,19 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     for node in getattr(result, "result", None) or []:
         status = str(getattr(node, "status", "unknown"))
         statuses[status] = statuses.get(status, 0) + 1
-    publish_build(settings.duckdb_path, statuses)
+    publish_build(settings.duckdb_path, statuses, marts_in_duckdb=settings.builds_in_duckdb)
     return {"success": bool(result.success), "nodes": statuses}
+
+
+def dbt_vars(project: Path, as_of: date | None, in_duckdb: bool) -> dict:
+    """The build's vars: the run date; and, on a warehouse that cannot read files, the routing
+    file parsed (var routing; DuckDB reads routing.yml itself)."""
+    variables: dict = {}
+    if as_of is not None:
+        variables["as_of"] = as_of.isoformat()
+    if not in_duckdb:
+        variables["routing"] = yaml.safe_load((project / "routing.yml").read_text(encoding="utf-8")) or {}
+    return variables
 
 
 class NodeTaskRunner(PrefectDbtRunner):

@@ -59,7 +59,10 @@ def nightly(
 
 def people_summary() -> dict:
     """People by lifecycle stage and tier, and how many have an owner, from the people mart."""
-    with Warehouse(load_settings().duckdb_path) as wh:
+    settings = load_settings()
+    if not settings.builds_in_duckdb:
+        return {}  # the mart is in the build's warehouse, not in the DuckDB file
+    with Warehouse(settings.duckdb_path) as wh:
         if not wh.table_exists("main", "people"):
             return {}
         stages = dict(wh.query("select lifecycle_stage, count(*) from main.people group by 1"))

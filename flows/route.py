@@ -25,7 +25,12 @@ class WhatIfError(RuntimeError):
 
 def routing_summary(duckdb_path: Path | str | None = None) -> dict:
     """People from MQL on by owner reason; the last build's new assignments by reason and rule; breaches."""
-    path = duckdb_path or load_settings().duckdb_path
+    if duckdb_path is None:
+        settings = load_settings()
+        if not settings.builds_in_duckdb:
+            return {}  # the marts are in the build's warehouse, not in the DuckDB file
+        duckdb_path = settings.duckdb_path
+    path = duckdb_path
     with Warehouse(path) as wh:
         if not wh.table_exists("main", "owner_assignments"):
             return {}

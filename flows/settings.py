@@ -11,6 +11,8 @@ from connectors.hubspot import HubSpotConfig
 from connectors.salesforce import SalesforceConfig
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# profiles.yml's DuckDB target; any other is a warehouse that reads no local file.
+DUCKDB_TARGET = "dev"
 
 
 class Settings(BaseSettings):
@@ -79,11 +81,19 @@ class Settings(BaseSettings):
     # Where the nightly writes its HTML report; unset: a `report` folder beside the DuckDB file.
     report_dir: Path | None = None
     dbt_project_dir: Path = REPO_ROOT / "dbt_project"
+    # The dbt target of dbt_project/profiles.yml the build runs: dev (the DuckDB file) or
+    # postgres (LEADFLOW_PG_*; README "Other warehouses").
+    dbt_target: str = "dev"
     overlap_minutes: int = 5
     # dbt log lines forwarded to Prefect per node: debug, info, warn or error.
     dbt_log_level: str = "warn"
     # DuckDB spills to disk beyond this during dbt builds (profiles.yml reads it).
     duckdb_memory_limit: str = "3GB"
+
+    @property
+    def builds_in_duckdb(self) -> bool:
+        """The build's marts (people, crm_updates) are in the DuckDB file, where the rest reads them."""
+        return self.dbt_target == DUCKDB_TARGET
 
     @property
     def salesforce_enabled(self) -> bool:

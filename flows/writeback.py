@@ -232,6 +232,12 @@ def writeback(
     """Send the write-back queue; `dry_run` lists the diff and writes nothing."""
     logger = get_run_logger()
     settings = load_settings()
+    if not settings.builds_in_duckdb:
+        # The queue the DuckDB file holds is not that build's: an older one, or none.
+        raise RuntimeError(
+            f"write-back reads its queue (main.crm_updates) from the DuckDB file, but the build "
+            f"runs on dbt target {settings.dbt_target!r}: not supported yet, nothing sent"
+        )
     wh = warehouse or Warehouse(settings.duckdb_path)
     try:
         changes, conflicts = pending_changes(wh, only, frozenset(settings.writeback_protected_fields))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
+import psycopg2
+import pytest
 
 from connectors.sandbox.seed import generate
 from tests.raw_fixture import load_raw
@@ -73,3 +75,48 @@ def test_a_failed_model_fails_its_task_run_and_the_build(prefect_harness, monkey
     failed = [r.name for r in runs if r.state_name == "Failed"]
     assert failed == ["model stg_salesforce__users"]
     assert len(runs) > len(failed) and all(r.state_name in ("Completed", "Failed") for r in runs)
+
+
+def test_the_build_runs_on_the_postgres_target(prefect_harness, postgres, monkeypatch, tmp_path):
+    """LEADFLOW_DBT_TARGET=postgres: the build flow builds the PostgreSQL database, the routing file
+    passed parsed as var routing beside as_of (PostgreSQL reads no file). The DuckDB file gets the
+    build's ops row, not the marts; write-back, which reads its queue there, refuses to run."""
+    from flows.build import build
+    from flows.writeback import writeback
+    from tests.test_dbt_postgres import copy_raw
+
+    path = tmp_path / "leadflow.duckdb"
+    load_raw(path, generate(people=60, seed=3, today=TODAY))
+    url = postgres.create_database("leadflow_build")
+    assert copy_raw(path, url) > 0
+    for name, value in {
+        "LEADFLOW_DUCKDB_PATH": str(path),
+        "LEADFLOW_DBT_TARGET": "postgres",
+        "LEADFLOW_PG_HOST": "127.0.0.1",
+        "LEADFLOW_PG_PORT": str(postgres.port),
+        "LEADFLOW_PG_USER": postgres.role,
+        "LEADFLOW_PG_DATABASE": "leadflow_build",
+        "LEADFLOW_DBT_THREADS": "2",
+    }.items():
+        monkeypatch.setenv(name, value)
+    state = build(as_of=TODAY, return_state=True)
+    assert state.result()["success"]
+    with psycopg2.connect(url) as pg, pg.cursor() as cur:
+        cur.execute("select count(*) from main.people where score is not null")
+        assert cur.fetchone()[0] > 30
+        # The run date came with the routing: decay and stages are measured to its end.
+        cur.execute("select distinct cast(as_of_end as date) from main.int_build_window")
+        assert cur.fetchall() == [(date(2026, 3, 2),)]
+        cur.execute("select count(*) from main.int_routing_owners")
+        assert cur.fetchone()[0] > 0
+    # The nightly's build: no run date given, today's (UTC) on PostgreSQL's clock.
+    assert build(return_state=True).result()["success"]
+    with psycopg2.connect(url) as pg, pg.cursor() as cur:
+        cur.execute("select distinct cast(as_of_end as date) from main.int_build_window")
+        assert cur.fetchall() == [(datetime.now(UTC).date() + timedelta(days=1),)]
+    with duckdb.connect(str(path)) as con:
+        assert con.execute("select bool_and(success), count(*) from ops.builds").fetchone() == (True, 2)
+        tables = "select count(*) from information_schema.tables where table_schema = 'main'"
+        assert con.execute(tables).fetchone() == (0,)
+    with pytest.raises(RuntimeError, match="dbt target 'postgres'"):
+        writeback(dry_run=True)

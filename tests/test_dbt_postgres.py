@@ -6,6 +6,10 @@ both targets (models, the snapshot, data tests); every model must then hold the 
 both, in any order. Then a write-back is played into the raw tables (apply_updates), copied again,
 and a second, incremental build on each target must agree too.
 
+Product usage comes as a file drop: DuckDB reads the files, PostgreSQL the raw table the extract
+lands them in (connectors/product's reader, flows/landing_postgres.py's COPY); before the nightly
+a late file makes one more person a PQL.
+
 Unit tests run on DuckDB only (tests/test_dbt.py): dbt-postgres casts their fixtures' list columns
 to a type named ARRAY (dbt-labs/dbt-adapters#939), names a relation after each test (ours pass
 PostgreSQL's 63 characters), and the PostgreSQL branch reads two seeds when it compiles (a
@@ -16,19 +20,22 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import psycopg2
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from dbt.cli.main import dbtRunner
 
-from connectors.sandbox.seed import generate
-from flows.landing_postgres import RAW_TABLE, copy_field
-from tests.raw_fixture import apply_updates, load_raw, with_calendar_events
+from connectors.product import FileDropSource
+from connectors.sandbox.seed import generate, product_usage
+from flows.landing_postgres import RAW_TABLE, PostgresLanding, copy_field
+from tests.raw_fixture import apply_updates, load_raw, with_calendar_events, write_product_usage
 from tests.test_dbt import PROJECT, TODAY, dbt_args
 
 PEOPLE = 120
@@ -50,6 +57,8 @@ LEFT_OUT = {
     "int_record_links": {"content_hash", "lifecycle_hash"},
     "owner_assignments": {"build_id"},
     "people_history": {"dbt_scd_id"},
+    # The file an event came from: its path on DuckDB (read_parquet), its name in the raw table.
+    "stg_product__usage_events": {"source_file"},
 }
 # Columns holding the moment a build ran: compared by their order among the column's values (the
 # first build, the second), not by the clock.
@@ -143,6 +152,55 @@ def copy_raw(duckdb_path: Path, url: str) -> int:
                 cur.copy_expert(f"copy {target} from stdin", io.StringIO(text))
                 copied += len(rows)
     return copied
+
+
+def land_usage(folder: Path, url: str) -> int:
+    """The usage file drop landed in PostgreSQL's raw_product.usage_events as the extract lands it
+    with LEADFLOW_RAW_URL (read by connectors/product, merged by COPY); rows read."""
+    landing = PostgresLanding(url)
+    read = 0
+    try:
+        for page in FileDropSource(folder).pages("usage_events"):
+            latest = {record.id: record for record in page.records}
+            landing.land(
+                "raw_product", "usage_events", latest, "product", "usage_events", page.checkpoint, None
+            )
+            read += len(page.records)
+    finally:
+        landing.close()
+    return read
+
+
+def late_usage(folder: Path, lines: list[dict], usage: list[dict]) -> str:
+    """A late Parquet file of the drop: twelve events in the week before the run date of a lead
+    with no usage yet (over stage_rules' PQL threshold of 10); and an event of the first file
+    changed in place (quantity 3: a second raw row of one event_id, the later landed counts). The
+    lead's address, normalised."""
+    first = folder / "usage-0.parquet"
+    events = pq.read_table(first).to_pylist()
+    events[0]["quantity"] = 3
+    pq.write_table(pa.Table.from_pylist(events), first)
+    used = {row["email"] for row in usage}
+    email = sorted(
+        line["record"]["Email"]
+        for line in lines
+        if line.get("object") == "Lead"
+        and "@" in (line["record"].get("Email") or "")
+        and line["record"]["Email"] not in used
+    )[0]
+    start = datetime.combine(TODAY, datetime.min.time()) - timedelta(days=7)
+    rows = [
+        {
+            "event_id": f"late-{n}",
+            "email": email.upper(),  # the model normalises the address on both engines
+            "event_name": "report_created",
+            "occurred_at": start + timedelta(hours=9 * n),
+            "quantity": 1,
+        }
+        for n in range(12)
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), folder / "usage-late.parquet")
+    return email.lower()
 
 
 def routing(lines: list[dict]) -> dict:
@@ -254,11 +312,14 @@ def both(tmp_path_factory, postgres):
     duckdb_path = workdir / "leadflow.duckdb"
     lines = [*with_calendar_events(generate(people=PEOPLE, seed=7, today=TODAY)), *ODD_RECORDS]
     load_raw(duckdb_path, lines)
+    usage = product_usage(people=PEOPLE, seed=7, today=TODAY)
+    write_product_usage(workdir / "usage", usage)
     url = postgres.create_database("leadflow_dbt")
     builds = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEADFLOW_DUCKDB_PATH", str(duckdb_path))
-        mp.delenv("LEADFLOW_PRODUCT_USAGE_DIR", raising=False)
+        # Both builds see the folder; only DuckDB reads it.
+        mp.setenv("LEADFLOW_PRODUCT_USAGE_DIR", str(workdir / "usage"))
         pg = {
             "LEADFLOW_DBT_TARGET": "postgres",
             "LEADFLOW_PG_HOST": "127.0.0.1",
@@ -273,7 +334,9 @@ def both(tmp_path_factory, postgres):
                 # not there yet (the odd lead has no other date), whose lifecycle the data tests
                 # reject.
                 builds["changed"] = apply_updates(duckdb_path, now=datetime(2026, 3, 1, 12))
+                builds["late_pql"] = late_usage(workdir / "usage", lines, usage)
             assert copy_raw(duckdb_path, url) > 1000
+            builds[f"{build}_usage_landed"] = land_usage(workdir / "usage", url)
             for name in pg:
                 mp.delenv(name, raising=False)
             invoke(workdir / "duck", ["build"], routing(lines))
@@ -311,6 +374,24 @@ def test_the_whole_project_holds_the_same_rows_on_postgres_as_on_duckdb(both):
     # The routing file's owner settings reached both: the two reps are away on the run date.
     columns, owners = found["int_routing_owners"][0]
     assert sum(1 for owner in owners if owner[columns.index("is_away")]) == 2, owners
+    # Product usage: every row of the drop (Parquet with event ids, CSV without) is an event on
+    # both, scored as activities, and some people are PQLs (compared row for row above).
+    assert counts["stg_product__usage_events"] == both["full_usage_landed"] > 0, counts
+    assert len(product_activities(found)) > 0
+    assert len(pqls(found)) > 0
+
+
+def product_activities(found: dict) -> list[tuple]:
+    """int_activities' product usage rows (DuckDB's; differences() holds PostgreSQL's equal)."""
+    columns, rows = found["int_activities"][0]
+    return [row for row in rows if row[columns.index("source")] == "product_usage"]
+
+
+def pqls(found: dict) -> dict[str, str]:
+    """people's email and pql_at, for those with one (DuckDB's; PostgreSQL's are equal)."""
+    columns, rows = found["people"][0]
+    email, pql_at = columns.index("email"), columns.index("pql_at")
+    return {row[email]: row[pql_at] for row in rows if row[pql_at] is not None}
 
 
 def test_an_incremental_nightly_after_a_write_back_agrees_too(both):
@@ -321,3 +402,12 @@ def test_an_incremental_nightly_after_a_write_back_agrees_too(both):
     # only, on both engines alike.
     assert nightly["crm_updates"][0] != full["crm_updates"][0]
     assert 0 < len(nightly["int_touched_people"][0][1]) < len(nightly["people"][0][1])
+    # The late usage file reached both: its lead became a PQL on the nightly, nobody else changed.
+    late = both["late_pql"]
+    assert late not in pqls(full) and late in pqls(nightly), late
+    assert {k: v for k, v in pqls(nightly).items() if k != late} == pqls(full)
+    assert len(product_activities(nightly)) == len(product_activities(full)) + 12
+    # The event changed in its file: counted once, in its new version, on both.
+    columns, events = nightly["stg_product__usage_events"][0]
+    assert len(events) == len(full["stg_product__usage_events"][0][1]) + 12
+    assert [event[columns.index("quantity")] for event in events].count(3) == 1

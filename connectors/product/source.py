@@ -1,7 +1,8 @@
 """Reading the product team's file drop: every row of every Parquet/CSV file, keyed by content.
 
-Expected columns: `email`, `event` and `occurred_at` (a timestamp); any others are kept.
-Rows lacking them still land (nothing is dropped); the models leave them out.
+Expected columns: `email`, `event_name` and `occurred_at` (a timestamp), optionally `event_id` and
+`quantity` (what stg_product__usage_events reads); any others are kept. Rows lacking them still
+land (nothing is dropped); the models leave them out.
 """
 
 from __future__ import annotations

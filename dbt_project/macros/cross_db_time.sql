@@ -13,6 +13,19 @@
     (timestamp '1970-01-01' + {{ expression }} * interval '1 millisecond')
 {%- endmacro %}
 
+{% macro utc_today() -%}
+    {#- Today's date in UTC (the run date when var as_of is not given). -#}
+    {{ return(adapter.dispatch('utc_today', 'leadflow')()) }}
+{%- endmacro %}
+
+{% macro duckdb__utc_today() -%}
+    cast(get_current_timestamp() at time zone 'UTC' as date)
+{%- endmacro %}
+
+{% macro postgres__utc_today() -%}
+    cast(current_timestamp at time zone 'UTC' as date)
+{%- endmacro %}
+
 {% macro utc_of(expression) -%}
     {#- A timestamptz as naive UTC. -#}
     {{ return(adapter.dispatch('utc_of', 'leadflow')(expression)) }}

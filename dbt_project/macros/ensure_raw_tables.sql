@@ -1,5 +1,6 @@
-{# Create empty raw tables the extract has not landed yet (an object with no records, or a CRM
-   that is not connected), in the landing contract's shape, so that every model builds. #}
+{# Create empty raw tables the extract has not landed yet (an object with no records, a CRM
+   that is not connected, no product usage folder), in the landing contract's shape, so that
+   every model builds. #}
 {% macro ensure_raw_tables() %}
     {%- set raw = {
         var('salesforce_schema', 'raw_salesforce'): [
@@ -9,6 +10,7 @@
             'contacts', 'companies', 'deals', 'owners', 'calls', 'emails', 'meetings', 'notes',
             'forms', 'form_submissions', 'email_events', 'web_events', 'conversation_threads',
             'conversation_messages'],
+        var('product_schema', 'raw_product'): ['usage_events'],
     } -%}
     {%- for schema, tables in raw.items() %}
     create schema if not exists "{{ schema }}";

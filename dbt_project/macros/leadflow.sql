@@ -5,7 +5,7 @@
     {%- if var('as_of', none) -%}
         cast('{{ var("as_of") }}' as date)
     {%- else -%}
-        cast(get_current_timestamp() at time zone 'UTC' as date)
+        {{ utc_today() }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,17 +1,22 @@
-{#- Product usage from a file drop: every Parquet and CSV file in the folder named by var
-    `product_usage_dir` (default: env LEADFLOW_PRODUCT_USAGE_DIR), with columns email,
-    event_name, occurred_at and optionally event_id, quantity. No folder or no files: empty. -#}
+{#- Product usage from a file drop, with columns email, event_name, occurred_at and optionally
+    event_id, quantity. DuckDB reads every Parquet and CSV file in the folder named by var
+    `product_usage_dir` (default: env LEADFLOW_PRODUCT_USAGE_DIR); no folder or no files: empty.
+    Other warehouses cannot read files: there the rows come from the raw table the extract lands
+    the same files in (source product.usage_events, one JSON record per file row). -#}
+{%- set reads_files = target.type == 'duckdb' -%}
 {%- set folder = var('product_usage_dir', env_var('LEADFLOW_PRODUCT_USAGE_DIR', '')) -%}
 {%- set kinds = [] -%}
-{#- DuckDB reads the files; other warehouses load product usage themselves (none here). -#}
-{%- if folder and execute and target.type == 'duckdb' -%}
+{%- if reads_files and folder and execute -%}
     {%- for kind in ['parquet', 'csv'] -%}
         {%- set found = run_query("select count(*) from glob('" ~ folder ~ "/**/*." ~ kind ~ "')") -%}
         {%- if found.columns[0].values()[0] > 0 -%}{%- do kinds.append(kind) -%}{%- endif -%}
     {%- endfor -%}
-{%- endif %}
+{%- endif -%}
+{#- One row per event: an event seen in two files (or landed from two) counts once. -#}
+{%- set deduplicated = kinds or not reads_files %}
 with
 
+{% if reads_files -%}
 shape as (
     -- The columns a file may carry; UNION ALL BY NAME fills the ones it lacks with nulls.
     select
@@ -31,9 +36,31 @@ source as (
     select * from read_{{ kind }}('{{ folder }}/**/*.{{ kind }}', union_by_name = true, filename = true)
     {%- endfor %}
 ),
+{%- else -%}
+raw_usage_events as (
+    -- The fields below, parsed once (json_struct).
+    select
+        {{ parsed_record('record', ['email', 'event_name', 'occurred_at', 'event_id', 'quantity', '_file']) }}
+    from {{ source('product', 'usage_events') }}
+    where not coalesce(is_deleted, false)
+),
+
+source as (
+    -- The file columns as the file read gives them; the file's name stands for its path.
+    select
+        {{ json_field('email') }} as email,
+        {{ json_field('event_name') }} as event_name,
+        {{ utc_timestamp(json_field('occurred_at')) }} as occurred_at,
+        {{ json_field('event_id') }} as event_id,
+        {{ try_cast(json_field('quantity'), 'double') }} as quantity,
+        {{ json_field('_file') }} as filename,
+        _loaded_at
+    from raw_usage_events
+),
+{%- endif %}
 
 renamed as (
-    select
+    select {{ distinct_on('usage_event_id') if deduplicated }}
         -- Files without an event id get one from their content, stable across reloads.
         coalesce(
             cast(event_id as varchar), md5(concat_ws('|', email, event_name, occurred_at))
@@ -45,8 +72,9 @@ renamed as (
         cast(filename as varchar) as source_file
     from source
     where occurred_at is not null
-    {%- if kinds %}
-    qualify row_number() over (partition by usage_event_id order by source_file) = 1
+    {%- if deduplicated %}
+    {#- A row changed in its file lands as a new raw row beside the old: the later landed wins. #}
+    {{ first_per('usage_event_id', 'source_file' if reads_files else 'source_file, _loaded_at desc') }}
     {%- endif %}
 )
 
