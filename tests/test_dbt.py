@@ -4,6 +4,7 @@ point, lifecycle tracks, metrics, calendar events, and an idempotent queue."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import re
 import shutil
@@ -443,6 +444,27 @@ def test_a_build_as_of_a_past_date_leaves_out_people_not_known_by_then(built, tm
     assert query(tmp_path, f"select {columns} from people order by 1") == query(
         built, f"select {columns} from people order by 1"
     )
+
+
+def test_usage_files_in_subfolders_and_gzipped_are_read(built, tmp_path, monkeypatch):
+    """The drop's subfolders and gzipped CSVs count, as the extract lands them (FileDropSource)."""
+    query(built, "checkpoint")  # the file alone then holds the built tables (no write-ahead log)
+    shutil.copy(built / "leadflow.duckdb", tmp_path / "leadflow.duckdb")
+    shutil.copytree(built / "usage", tmp_path / "usage")
+    (tmp_path / "usage" / "2026-02").mkdir()
+    with gzip.open(tmp_path / "usage" / "2026-02" / "late.csv.gz", "wt", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["email", "event_name", "occurred_at", "event_id"])
+        writer.writerow(["late@usage.example", "project_created", "2026-02-20 10:00:00", "late-1"])
+    before = query(built, "select count(*) from stg_product__usage_events")[0][0]
+
+    dbt_build(tmp_path, monkeypatch, ("run", "--select", "stg_product__usage_events"))
+    assert query(tmp_path, "select count(*) from stg_product__usage_events")[0][0] == before + 1
+    ((event, source),) = query(
+        tmp_path,
+        "select event_name, source_file from stg_product__usage_events where usage_event_id = 'late-1'",
+    )
+    assert event == "project_created" and source.endswith("2026-02/late.csv.gz")
 
 
 def test_event_staging_builds_incrementally_as_a_full_build_would(built, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import signal
@@ -277,14 +278,22 @@ def test_product_usage_file_drop(box, use, tmp_path):
                 ["b@y.example", "invite_sent", "2026-11-02T11:00:00Z", 1],
             ]
         )
+    # A gzipped CSV in a subfolder is part of the drop too (as DuckDB reads it: folder/**/*.csv.gz).
+    (drop / "2026-11").mkdir()
+    with gzip.open(drop / "2026-11" / "usage-2.csv.gz", "wt", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["email", "event_name", "occurred_at"])
+        writer.writerow(["c@z.example", "project_created", "2026-11-03T12:00:00Z"])
     path = use(box, product_usage_dir=drop)
     first = by_object(extract(objects=["product"]))
-    assert first["usage_events"]["new"] == 2
+    assert first["usage_events"]["new"] == 3
     again = by_object(extract(objects=["product"]))
     assert again["usage_events"]["new"] == 0
-    assert rows(path, "select record->>'email' from raw_product.usage_events order by 1") == [
-        ("a@x.example",),
-        ("b@y.example",),
+    landed = "select record->>'email', record->>'_file' from raw_product.usage_events order by 1"
+    assert rows(path, landed) == [
+        ("a@x.example", "usage-1.csv"),
+        ("b@y.example", "usage-1.csv"),
+        ("c@z.example", "2026-11/usage-2.csv.gz"),
     ]
 
 

@@ -52,7 +52,8 @@ class FileDropSource:
         self.meter = CallCounter()  # files cost no API call
 
     def files(self, since: datetime | None = None, until: datetime | None = None) -> list[Path]:
-        found = {p for pattern in PATTERNS for p in self.directory.glob(pattern) if p.is_file()}
+        # The folder and its subfolders, as DuckDB reads the drop (`folder/**/*.csv` ...).
+        found = {p for pattern in PATTERNS for p in self.directory.rglob(pattern) if p.is_file()}
 
         def mtime(p: Path) -> datetime:
             return datetime.fromtimestamp(p.stat().st_mtime, UTC)
@@ -66,6 +67,10 @@ class FileDropSource:
             key=lambda p: (p.stat().st_mtime, p.name),
         )
 
+    def _name(self, path: Path) -> str:
+        """A file's name within the drop (its subfolder too)."""
+        return path.relative_to(self.directory).as_posix()
+
     def pages(self, name: str, since=None, until=None, resume=None) -> Iterator[Page]:
         if name not in OBJECTS:
             raise KeyError(f"unknown product object {name!r}")
@@ -76,9 +81,8 @@ class FileDropSource:
                 for row in batch.to_pylist():
                     body = {k: _json_value(v) for k, v in row.items()}
                     key = hashlib.sha1(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-                    records.append(
-                        RawRecord(key, _time(row.get("occurred_at")), False, {**body, "_file": path.name})
-                    )
+                    record = {**body, "_file": self._name(path)}
+                    records.append(RawRecord(key, _time(row.get("occurred_at")), False, record))
                 yield Page(records)
             # Files go in modification order: up to this one, everything is read.
             yield Page([], checkpoint=datetime.fromtimestamp(path.stat().st_mtime, UTC))

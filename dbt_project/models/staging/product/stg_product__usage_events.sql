@@ -1,5 +1,6 @@
 {#- Product usage from a file drop, with columns email, event_name, occurred_at and optionally
-    event_id, quantity. DuckDB reads every Parquet and CSV file in the folder named by var
+    event_id, quantity. DuckDB reads every Parquet, CSV and gzipped CSV file in the folder (and its
+    subfolders) named by var
     `product_usage_dir` (default: env LEADFLOW_PRODUCT_USAGE_DIR); no folder or no files: empty.
     Other warehouses cannot read files: there the rows come from the raw table the extract lands
     the same files in (source product.usage_events, one JSON record per file row). -#}
@@ -7,7 +8,7 @@
 {%- set folder = var('product_usage_dir', env_var('LEADFLOW_PRODUCT_USAGE_DIR', '')) -%}
 {%- set kinds = [] -%}
 {%- if reads_files and folder and execute -%}
-    {%- for kind in ['parquet', 'csv'] -%}
+    {%- for kind in ['parquet', 'csv', 'csv.gz'] -%}
         {%- set found = run_query("select count(*) from glob('" ~ folder ~ "/**/*." ~ kind ~ "')") -%}
         {%- if found.columns[0].values()[0] > 0 -%}{%- do kinds.append(kind) -%}{%- endif -%}
     {%- endfor -%}
@@ -33,7 +34,7 @@ source as (
     select * from shape
     {%- for kind in kinds %}
     union all by name
-    select * from read_{{ kind }}('{{ folder }}/**/*.{{ kind }}', union_by_name = true, filename = true)
+    select * from read_{{ 'parquet' if kind == 'parquet' else 'csv' }}('{{ folder }}/**/*.{{ kind }}', union_by_name = true, filename = true)
     {%- endfor %}
 ),
 {%- else -%}
