@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 from dbt_common.events.base_types import EventLevel
+from dotenv import dotenv_values
 from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
 from prefect.task_engine import run_task_sync
@@ -21,6 +22,15 @@ from flows.artifacts import publish_build, record_failure
 from flows.settings import load_settings
 from flows.warehouse import Warehouse, utc_naive
 
+# What dbt_project/profiles.yml reads from the environment beside the settings the build sets.
+PROFILE_VARIABLES = (
+    "LEADFLOW_PG_HOST",
+    "LEADFLOW_PG_PORT",
+    "LEADFLOW_PG_USER",
+    "LEADFLOW_PG_PASSWORD",
+    "LEADFLOW_PG_DATABASE",
+    "LEADFLOW_DBT_THREADS",
+)
 NODE_TASKS_TIMEOUT = 600.0
 # A full build of a million people takes minutes; hours means something is stuck.
 BUILD_TIMEOUT = 3 * 3600
@@ -42,6 +52,7 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     os.environ["LEADFLOW_DBT_TARGET"] = settings.dbt_target
     os.environ["LEADFLOW_DUCKDB_PATH"] = str(settings.duckdb_path.resolve())
     os.environ["LEADFLOW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+    profile_environment()
     # Unit tests check the SQL, not the data: they run in CI (make test), not every night; so do
     # the data-quality views' tests (tag:quality), which read every raw record.
     args = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality"]
@@ -80,6 +91,16 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
         statuses[status] = statuses.get(status, 0) + 1
     publish_build(settings.duckdb_path, statuses, marts_in_duckdb=settings.builds_in_duckdb)
     return {"success": bool(result.success), "nodes": statuses}
+
+
+def profile_environment(env_file: Path = Path(".env")) -> None:
+    """profiles.yml's variables (the postgres target's server, dbt's threads) from `.env` too, as
+    every other setting: dbt reads only the process's environment, which wins."""
+    if not env_file.is_file():
+        return
+    for name, value in dotenv_values(env_file).items():
+        if name in PROFILE_VARIABLES and value is not None:
+            os.environ.setdefault(name, value)
 
 
 def dbt_vars(project: Path, as_of: date | None, in_duckdb: bool) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -120,3 +121,22 @@ def test_the_build_runs_on_the_postgres_target(prefect_harness, postgres, monkey
         assert con.execute(tables).fetchone() == (0,)
     with pytest.raises(RuntimeError, match="dbt target 'postgres'"):
         writeback(dry_run=True)
+
+
+def test_the_profiles_variables_come_from_dotenv_too(monkeypatch, tmp_path):
+    """profiles.yml reads the postgres target's server from the environment: `.env` reaches it as
+    it reaches every other setting, and the environment still wins."""
+    from flows.build import profile_environment
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LEADFLOW_PG_HOST", raising=False)
+    monkeypatch.delenv("LEADFLOW_PG_DATABASE", raising=False)
+    monkeypatch.setenv("LEADFLOW_PG_USER", "from-environment")
+    (tmp_path / ".env").write_text(
+        "LEADFLOW_PG_HOST=db.internal\nLEADFLOW_PG_USER=from-dotenv\nLEADFLOW_PG_DATABASE=leads\nOTHER=x\n"
+    )
+    profile_environment()
+    assert os.environ["LEADFLOW_PG_HOST"] == "db.internal"
+    assert os.environ["LEADFLOW_PG_DATABASE"] == "leads"
+    assert os.environ["LEADFLOW_PG_USER"] == "from-environment"
+    assert "OTHER" not in os.environ or os.environ["OTHER"] != "x"
