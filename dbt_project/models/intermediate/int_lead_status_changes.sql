@@ -1,10 +1,25 @@
 -- Every lead status a person's CRM records had, with when: Salesforce Lead Status from
 -- LeadHistory (the status a lead was created with dated by its creation; a lead without
 -- history by its creation) and HubSpot hs_lead_status from its property history.
+--
+-- Kept up to date, not rebuilt: the nightly recomputes the people touched since the last build,
+-- for their lifecycle too (a record came, went or moved, a lead status or its history landed).
+-- depends_on: {{ ref('int_build_window') }}
+-- depends_on: {{ ref('int_touched_people') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_touched_people(lifecycle=true) }}",
+    post_hook="{{ record_increment() }}",
+) }}
 with
 
 records as (
     select * from {{ ref('int_people_records') }}
+    {% if is_incremental() -%}
+    where {{ touched_people_condition(lifecycle=true) }}
+    {%- endif %}
 ),
 
 lead_history as (
