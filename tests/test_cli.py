@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession
@@ -169,3 +170,26 @@ def test_partial_runs_exit_3_with_the_reason():
     result = CliRunner().invoke(app, ["run", "extract", "--objects", "NoSuchObject"])
     assert result.exit_code == 2 and "NoSuchObject" in result.output
     assert PARTIAL == 3
+
+
+def test_demo_runs_the_nightly_against_the_sandbox_and_reads_back(tmp_path):
+    """`make demo`'s command, as a new user runs it: the sandbox started and filled, the nightly
+    against it (its own temporary Prefect server), records read back with the vendors' clients."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADFLOW_", "PREFECT_API_"))}
+    done = subprocess.run(
+        [*LEADFLOW, "demo", "--dir", str(tmp_path / "demo"), "--people", "150", "--seed", "5"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Salesforce Leads at MQL (read back with simple-salesforce)" in done.stdout
+    assert "HubSpot contacts at MQL (read back with hubspot-api-client)" in done.stdout
+    with duckdb.connect(str(tmp_path / "demo" / "leadflow.duckdb"), read_only=True) as con:
+        people, written = con.execute(
+            "select (select count(*) from main.people), (select count(*) from ops.writeback_log)"
+        ).fetchone()
+    assert people >= 100 and written > 0
