@@ -20,6 +20,16 @@ STATEFUL = {
     "int_touched_people",
 }
 
+# int_decayed_points keeps each row decayed to the run date of the build that computed it: read
+# as int_engagement_scores reads it, decayed on to the last run date (rows whose window has
+# closed since count nothing there).
+DECAYED = """
+    select person_id, score_group, half_life_days, window_days, occurred_at,
+        round(points * pow(0.5, coalesce(date_diff('second', decayed_to, w.as_of_end) / 86400.0 / half_life_days, 0)), 9)
+    from int_decayed_points cross join int_build_window as w
+    where window_days is null or date_diff('second', occurred_at, w.as_of_end) / 86400.0 <= window_days
+"""
+
 
 def later_loads(con: duckdb.DuckDBPyConnection) -> str:
     """A load time after every raw row's."""
@@ -258,7 +268,7 @@ def tables(workdir) -> dict[str, list]:
         " where table_schema = 'main' and table_type = 'BASE TABLE'",
     )
     return {
-        name: sorted(query(workdir, f'select * from "{name}"'), key=str)
+        name: sorted(query(workdir, DECAYED if name == "int_decayed_points" else f'select * from "{name}"'), key=str)
         for (name,) in names
         if name not in STATEFUL
     }

@@ -2,14 +2,16 @@
 -- decayed to the run date, summed per score group and capped by the group (score_groups),
 -- then capped in total (scoring_settings engagement_cap); plus field signals and negative
 -- rules, which neither decay nor count toward the caps. engagement_score is rounded.
+-- The activities' points come from int_decayed_points, per score group and fade, decayed to the
+-- run date of the build that computed them: only the days since are decayed here.
 with
 
 people as (
     select * from {{ ref('int_people_unified') }}
 ),
 
-activities as (
-    select * from {{ ref('int_activity_points') }}
+decayed_points as (
+    select * from {{ ref('int_decayed_points') }}
 ),
 
 score_groups as (
@@ -26,20 +28,28 @@ negative_signals as (
 
 per_group as (
     select
-        activities.person_id,
-        activities.score_group,
-        sum({{ decayed(
-            'activities.points_given',
-            seconds_between('activities.occurred_at', as_of_end()) ~ " / 86400.0",
-            'activities.half_life_days',
-            'activities.window_days'
-        ) }}) as points,
+        decayed_points.person_id,
+        decayed_points.score_group,
+        sum(
+            case
+                when
+                    decayed_points.window_days is not null
+                    and {{ seconds_between('decayed_points.occurred_at', as_of_end()) }} / 86400.0
+                    > decayed_points.window_days
+                    then 0
+                else {{ decayed(
+                    'decayed_points.points',
+                    seconds_between('decayed_points.decayed_to', as_of_end()) ~ " / 86400.0",
+                    'decayed_points.half_life_days',
+                    'null'
+                ) }}
+            end
+        ) as points,
         max(score_groups.cap) as cap
-    from activities
+    from decayed_points
     left join score_groups
-        on score_groups.score_group = activities.score_group
-    where activities.points_given <> 0
-    group by activities.person_id, activities.score_group
+        on score_groups.score_group = decayed_points.score_group
+    group by decayed_points.person_id, decayed_points.score_group
 ),
 
 -- Sums rounded away from float noise, which depends on the order they are added in.
