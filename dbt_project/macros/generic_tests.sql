@@ -12,7 +12,7 @@ from {{ model }}
 where {{ touched_people_condition(for_model=model.identifier) }}
 {% elif landed_only -%}
 where
-    (select is_full from {{ ref('int_build_window') }})
+    {{ build_is_full() }}
     or _loaded_at > (select previous_loaded_watermark from {{ ref('int_build_window') }})
     or _loaded_at is null
     or {{ column_name }} in (

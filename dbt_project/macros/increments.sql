@@ -58,13 +58,33 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Does this build recompute everyone (int_build_window.is_full)? As SQL: `true` or `false`,
+    read when the model, hook or test is rendered to run (int_build_window is built before
+    every model that asks), else the subquery. A constant, the conditions below reduce to one
+    `in` on the people or records, which DuckDB pushes into the scan of a large table; behind
+    an `or` with a subquery it reads every row through the model's joins first. -#}
+{% macro build_is_full() -%}
+    {%- set window = ref('int_build_window') -%}
+    {%- if execute and model.resource_type in ('model', 'test', 'snapshot') -%}
+        {%- set relation = adapter.get_relation(window.database, window.schema, window.identifier) -%}
+        {%- if relation is not none -%}
+            {%- set rows = run_query('select is_full from ' ~ relation).rows -%}
+            {%- if rows | length == 1 and rows[0][0] is not none -%}
+                {{- return('true' if rows[0][0] else 'false') -}}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{- return('(select is_full from ' ~ window ~ ')') -}}
+{%- endmacro %}
+
 {#- The people a model's incremental build reads again: touched since its own last build.
     for_model: in a test of that model, run once its build recorded itself: the people of that
-    build (touched at or after it began). lifecycle: also those touched for their lifecycle only. -#}
+    build (touched at or after it began). lifecycle: also those touched for their lifecycle only.
+    also: a query of more people (in the same `in`: two would be an `or` of subqueries). -#}
 {% macro touched_people_condition(also=none, for_model=none, lifecycle=false) -%}
     {%- set model_name = for_model if for_model is not none else this.identifier -%}
     (
-        (select is_full from {{ ref('int_build_window') }})
+        {{ build_is_full() }}
         or person_id in (
             select person_id from {{ ref('int_touched_people') }}
             where touched_at {{ '>=' if for_model is not none else '>' }} coalesce(
@@ -74,10 +94,11 @@
             {%- if not lifecycle %}
             and not is_lifecycle_only
             {%- endif %}
+            {%- if also is not none %}
+            union all
+            {{ also }}
+            {%- endif %}
         )
-        {%- if also is not none %}
-        or person_id in ({{ also }})
-        {%- endif %}
     )
 {%- endmacro %}
 
@@ -122,7 +143,7 @@
     {%- set names = [] -%}
     {%- for column in key %}{% do names.append(column.split('.')[-1]) %}{% endfor -%}
     (
-        (select is_full from {{ ref('int_build_window') }})
+        {{ build_is_full() }}
         or ({{ key | join(', ') }}) in (
             select {{ names | join(', ') }} from {{ ref('int_identity_changes') }} where is_affected
         )

@@ -19,7 +19,7 @@
     post_hook="{{ record_increment() }}",
 ) }}
 {%- set changes = ref('int_identity_changes') %}
-{%- set recompute_all = '(select is_full from ' ~ ref('int_build_window') ~ ')' %}
+{%- set recompute_all = build_is_full() %}
 with
 
 records as (
