@@ -50,7 +50,8 @@ from main.funnel_conversions
 """
 
 SCORE_BINS = f"""
-select cast(floor(score / {SCORE_BIN}) * {SCORE_BIN} as integer) as bin_start, tier, count(*) as people
+select cast(floor(cast(score as double precision) / {SCORE_BIN}) * {SCORE_BIN} as integer) as bin_start, tier,
+    count(*) as people
 from main.people where score is not null
 group by 1, 2 order by bin_start, tier
 """
