@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.logging.loggers import flow_run_logger
 
+from flows.marts import MartsUnavailable, open_marts
 from flows.settings import load_settings
 from flows.warehouse import Warehouse, utc_naive
 
@@ -47,12 +48,15 @@ def _clean(rows: list[dict], hidden: list[str]) -> list[dict]:
     return [{k: redact(v, hidden) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
 
 
-def queued_stage_changes(wh: Warehouse) -> list[dict]:
-    """Stage changes in the write-back queue the last build made: what the CRMs will show next."""
-    if not wh.table_exists("main", "crm_updates"):
+def queued_stage_changes(marts) -> list[dict]:
+    """Stage changes in the write-back queue the last build made: what the CRMs will show next.
+
+    `marts`: where the build wrote them (flows/marts.py), the DuckDB file's Warehouse on dev.
+    """
+    if not marts.table_exists("main", "crm_updates"):
         return []
     marks = ", ".join("?" * len(STAGE_FIELDS))
-    rows = wh.query(
+    rows = marts.query(
         "select vendor, object_type, record_id, person_id, current_value, new_value "
         f"from main.crm_updates where field_name in ({marks}) order by vendor, object_type, record_id",
         STAGE_FIELDS,
@@ -71,10 +75,10 @@ def open_rejects(wh: Warehouse) -> list[dict]:
     return [dict(zip(cols, row, strict=True)) for row in rows]
 
 
-def scored_people(wh: Warehouse) -> int:
-    if not wh.table_exists("main", "people"):
+def scored_people(marts) -> int:
+    if not marts.table_exists("main", "people"):
         return 0
-    return wh.query("select count(*) from main.people where score is not null")[0][0]
+    return marts.query("select count(*) from main.people where score is not null")[0][0]
 
 
 def _markdown(flow: str, counts: RunCounts, notes: list[str], details: list[str]) -> str:
@@ -158,17 +162,19 @@ def record_failure(flow, flow_run, state) -> None:
         logger.warning("could not record the failure in ops.run_failures: %s", redact(str(err)))
 
 
-def publish_build(duckdb_path, nodes: dict[str, int], marts_in_duckdb: bool = True) -> None:
-    """The build's artifacts: people scored, stage changes it queued, rejects still open. Built
-    on another warehouse, the marts are not in the DuckDB file: only rejects (ops) are counted."""
-    with Warehouse(duckdb_path) as wh:
-        stages = queued_stage_changes(wh) if marts_in_duckdb else []
-        rejects = open_rejects(wh)
-        scored = scored_people(wh) if marts_in_duckdb else 0
-        counts = RunCounts(scored_people=scored, stage_changes=len(stages), rejected=len(rejects))
+def publish_build(settings, nodes: dict[str, int]) -> None:
+    """The build's artifacts: people scored, stage changes it queued, rejects still open. Built on
+    a warehouse whose marts leadflow cannot read, only rejects (ops) are counted."""
     notes = ["dbt nodes: " + ", ".join(f"{n} {s}" for s, n in sorted(nodes.items()))]
-    if not marts_in_duckdb:
-        notes.append("built on another warehouse (LEADFLOW_DBT_TARGET): people and stage changes not counted")
+    with Warehouse(settings.duckdb_path) as wh:
+        rejects = open_rejects(wh)
+        try:
+            with open_marts(settings, wh) as marts:
+                stages, scored = queued_stage_changes(marts), scored_people(marts)
+        except MartsUnavailable as err:
+            stages, scored = [], 0
+            notes.append(f"people and stage changes not counted: {err}")
+    counts = RunCounts(scored_people=scored, stage_changes=len(stages), rejected=len(rejects))
     publish("build", counts, stages, rejects, notes)
 
 
@@ -237,12 +243,12 @@ def publish_extract(flow: str, extracted: list[dict]) -> None:
     publish(flow, counts, [], [], _unfinished(extracted), _per_object(extracted))
 
 
-def publish_nightly(duckdb_path, summary: dict, skipped: list[str]) -> None:
+def publish_nightly(settings, summary: dict, skipped: list[str]) -> None:
     """The nightly's artifacts: the whole run in one summary, with the stage changes it queued."""
     written = summary["writeback"]
-    with Warehouse(duckdb_path) as wh:
-        stages = [s for s in queued_stage_changes(wh) if s["vendor"] not in set(skipped)]
-        scored = scored_people(wh)
+    with Warehouse(settings.duckdb_path) as wh, open_marts(settings, wh) as marts:
+        stages = [s for s in queued_stage_changes(marts) if s["vendor"] not in set(skipped)]
+        scored = scored_people(marts)
     extracted = summary["extracted"]
     counts = RunCounts(
         extracted=sum(r["records"] for r in extracted),

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import yaml
 from dbt_common.events.base_types import EventLevel
-from dotenv import dotenv_values
 from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
 from prefect.task_engine import run_task_sync
@@ -19,18 +18,10 @@ from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
 from flows import progress
 from flows.artifacts import publish_build, record_failure
+from flows.marts import profile_environment
 from flows.settings import load_settings
 from flows.warehouse import Warehouse, utc_naive
 
-# What dbt_project/profiles.yml reads from the environment beside the settings the build sets.
-PROFILE_VARIABLES = (
-    "LEADFLOW_PG_HOST",
-    "LEADFLOW_PG_PORT",
-    "LEADFLOW_PG_USER",
-    "LEADFLOW_PG_PASSWORD",
-    "LEADFLOW_PG_DATABASE",
-    "LEADFLOW_DBT_THREADS",
-)
 NODE_TASKS_TIMEOUT = 600.0
 # A full build of a million people takes minutes; hours means something is stuck.
 BUILD_TIMEOUT = 3 * 3600
@@ -89,18 +80,8 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     for node in getattr(result, "result", None) or []:
         status = str(getattr(node, "status", "unknown"))
         statuses[status] = statuses.get(status, 0) + 1
-    publish_build(settings.duckdb_path, statuses, marts_in_duckdb=settings.builds_in_duckdb)
+    publish_build(settings, statuses)
     return {"success": bool(result.success), "nodes": statuses}
-
-
-def profile_environment(env_file: Path = Path(".env")) -> None:
-    """profiles.yml's variables (the postgres target's server, dbt's threads) from `.env` too, as
-    every other setting: dbt reads only the process's environment, which wins."""
-    if not env_file.is_file():
-        return
-    for name, value in dotenv_values(env_file).items():
-        if name in PROFILE_VARIABLES and value is not None:
-            os.environ.setdefault(name, value)
 
 
 def dbt_vars(project: Path, as_of: date | None, in_duckdb: bool) -> dict:

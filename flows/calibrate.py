@@ -56,7 +56,8 @@ def calibrate(
 def measure(db, outcome: str = "sql", horizon_days: int = 90, seeds_dir: Path | None = None) -> dict:
     """Today's score on the held-out period (default split), with its ROC curve: no points are fit.
 
-    `db` is an open warehouse (flows.reading.Reader or flows.warehouse.Warehouse).
+    `db` is an open warehouse (flows.reading.Reader or flows.warehouse.Warehouse) or the
+    warehouse the build wrote (flows.marts.PostgresMarts).
     """
     _check_outcome(outcome)
     seeds_dir = seeds_dir or load_settings().dbt_project_dir / "seeds"
@@ -165,18 +166,16 @@ def known_outcomes(db, outcome: str, horizon_days: int, attributes: bool = True)
         raise CalibrationError(f"{db.path} holds no build yet: run `leadflow run build` first")
     fit = "".join(f", f.{a}" for a in FIT_ATTRIBUTES) if attributes else ""
     join = "left join main.int_people_fit f using (person_id)" if attributes else ""
-    cursor = db.con.execute(
+    rows = db.records(
         f"""
         select p.person_id, p.score, p.tier, p.lead_at, p.{outcome}_at as reached_at, p.scored_as_of{fit}
         from main.people p
         {join}
         where p.lead_at is not null
-          and p.lead_at + to_days(?) <= cast(p.scored_as_of as timestamp)
+          and p.lead_at + ? * interval '1 day' <= cast(p.scored_as_of as timestamp)
         """,
         (horizon_days,),
     )
-    names = [c[0] for c in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     horizon = timedelta(days=horizon_days)
     for row in rows:
         row["converted"] = row["reached_at"] is not None and row["reached_at"] <= row["lead_at"] + horizon

@@ -86,22 +86,27 @@ class Conflict:
 
 
 def pending_changes(
-    wh: Warehouse, only: str | None = None, protected: frozenset[str] = frozenset()
+    wh: Warehouse,
+    only: str | None = None,
+    protected: frozenset[str] = frozenset(),
+    queue: str | None = QUEUE,
 ) -> tuple[list[Change], list[Conflict]]:
     """The dbt queue grouped by record, minus refused values and fields a person has taken over.
 
     A protected field (owner, stage) that someone changed in the CRM after leadflow last wrote
     it is left as they set it; the disagreement is returned as a conflict. A value leadflow has
     written since the queue was built is not sent again (a write-back run after a killed one).
+    `queue` is the build's queue as a relation of `wh` (flows.marts.joinable: a copy when the build
+    ran on another warehouse); None: the build made none.
     """
-    if not wh.table_exists("main", "crm_updates"):
+    if queue is None or (queue == QUEUE and not wh.table_exists("main", "crm_updates")):
         return [], []
     rows = wh.query(
         f"""
         select q.vendor, q.object_type, q.record_id, q.person_id, q.field_name, q.current_value,
                q.new_value, q.clear_first, w.value as written_value, w.record_id is not null as was_written,
                w.written_at >= (select max(started_at) from ops.builds where success) as since_build
-        from {QUEUE} q
+        from {queue} q
         left join ops.written_values w using (vendor, object_type, record_id, field_name)
         where ? is null or q.vendor = ?
         order by q.vendor, q.object_type, q.record_id, q.field_name

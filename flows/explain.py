@@ -2,14 +2,15 @@
 
 Everything is read from the last build: `score_ledger` (every point, by rule and activity),
 `int_people_fit` (the values fit rules matched), `people` (scores, lifecycle dates),
-the `people_history` snapshot (stage and score as each build saw them) and `owner_assignments`.
+the `people_history` snapshot (stage and score as each build saw them) and `owner_assignments`,
+in the DuckDB file or the warehouse the build wrote (flows/marts.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flows.reading import Reader
+from flows.marts import read_marts
 from flows.settings import load_settings
 
 FIT_ATTRIBUTES = ("employee_count", "annual_revenue", "industry", "region", "seniority", "department")
@@ -26,19 +27,19 @@ class NotBuilt(RuntimeError):
 
 def explain(email: str, duckdb_path: Path | str | None = None) -> list[dict]:
     """Every person with `email` (one, unless the CRMs hold it twice unmerged)."""
-    path = duckdb_path or load_settings().duckdb_path
-    with Reader(path) as db:
+    settings = load_settings()
+    with read_marts(settings, duckdb_path or settings.duckdb_path) as db:
         if not (db.table_exists("main", "people") and db.table_exists("main", "score_ledger")):
-            raise NotBuilt(f"{path} holds no build yet: run `leadflow run build` first")
+            raise NotBuilt(f"{db.path} holds no build yet: run `leadflow run build` first")
         people = db.records(
             "select * from main.people where lower(email) = lower(trim(?)) order by person_id", (email,)
         )
         if not people:
-            raise PersonNotFound(f"no person with email {email} in {path}")
+            raise PersonNotFound(f"no person with email {email} in {db.path}")
         return [_person(db, person) for person in people]
 
 
-def _person(db: Reader, person: dict) -> dict:
+def _person(db, person: dict) -> dict:
     fit, engagement = _points(db, person)
     return {
         "person_id": person["person_id"],
@@ -68,7 +69,7 @@ def _person(db: Reader, person: dict) -> dict:
     }
 
 
-def _points(db: Reader, person: dict) -> tuple[list[dict], list[dict]]:
+def _points(db, person: dict) -> tuple[list[dict], list[dict]]:
     """The ledger's rows: fit with the value each rule matched, engagement with its activity."""
     fit_values = db.records(
         f"select {', '.join(FIT_ATTRIBUTES)} from main.int_people_fit where person_id = ?",
@@ -143,7 +144,7 @@ def _stage_dates(person: dict) -> list[dict]:
     return sorted(out, key=lambda d: d["at"])
 
 
-def _history(db: Reader, person_id: str) -> list[dict]:
+def _history(db, person_id: str) -> list[dict]:
     """Stage and score as each build saw them (the people_history snapshot)."""
     if not db.table_exists("main", "people_history"):
         return []
@@ -157,7 +158,7 @@ def _history(db: Reader, person_id: str) -> list[dict]:
     )
 
 
-def _owner(db: Reader, person: dict) -> dict:
+def _owner(db, person: dict) -> dict:
     """The owner now with the reason, and every assignment leadflow made."""
     assignments = []
     if db.table_exists("main", "owner_assignments"):

@@ -13,7 +13,7 @@ import uuid
 import pyarrow as pa
 
 from connectors.records import WriteResult
-from flows.changes import Change, Conflict
+from flows.changes import QUEUE, Change, Conflict
 from flows.warehouse import Warehouse
 
 NOW = "now() at time zone 'UTC'"
@@ -188,20 +188,21 @@ def record_refusals(wh: Warehouse, refused: list[tuple[Change, WriteResult]]) ->
         _upsert_rejects(wh.con, [_reject_row(change, result) for change, result in refused])
 
 
-def close_unqueued_rejects(wh: Warehouse) -> int:
+def close_unqueued_rejects(wh: Warehouse, queue: str | None = QUEUE) -> int:
     """Close the open rejects of records the queue no longer holds; return how many.
 
     A record deleted in the CRM, or whose values now agree with leadflow's, leaves nothing to
     retry: its row stays in ops.rejects, with resolved_at set, instead of staying open for ever.
+    `queue`: as for flows.changes.pending_changes.
     """
-    if not wh.table_exists("main", "crm_updates"):
+    if queue is None or (queue == QUEUE and not wh.table_exists("main", "crm_updates")):
         return 0
     with wh.lock:
         return wh.con.execute(
             f"""
             update ops.rejects set resolved_at = {NOW}
             where resolved_at is null and not exists (
-                select 1 from main.crm_updates q
+                select 1 from {queue} q
                 where q.vendor = ops.rejects.vendor and q.object_type = ops.rejects.object_type
                   and q.record_id = ops.rejects.record_id
             )

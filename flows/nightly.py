@@ -12,6 +12,7 @@ from prefect.runtime import flow_run
 from flows.artifacts import publish_nightly, record_failure
 from flows.build import build
 from flows.extract import extract
+from flows.marts import open_marts
 from flows.report import publish_report
 from flows.route import routing_summary
 from flows.settings import load_settings
@@ -52,7 +53,7 @@ def nightly(
         "routing": routing_summary(),
     }
     _record_run("nightly", started, summary)
-    publish_nightly(load_settings().duckdb_path, summary, skipped=spent)
+    publish_nightly(load_settings(), summary, skipped=spent)
     publish_report(load_settings())
     return summary
 
@@ -60,18 +61,16 @@ def nightly(
 def people_summary() -> dict:
     """People by lifecycle stage and tier, and how many have an owner, from the people mart."""
     settings = load_settings()
-    if not settings.builds_in_duckdb:
-        return {}  # the mart is in the build's warehouse, not in the DuckDB file
-    with Warehouse(settings.duckdb_path) as wh:
-        if not wh.table_exists("main", "people"):
+    with Warehouse(settings.duckdb_path) as wh, open_marts(settings, wh) as marts:
+        if not marts.table_exists("main", "people"):
             return {}
-        stages = dict(wh.query("select lifecycle_stage, count(*) from main.people group by 1"))
-        tiers = dict(wh.query("select tier, count(*) from main.people group by 1"))
-        owned = wh.query(
+        stages = dict(marts.query("select lifecycle_stage, count(*) from main.people group by 1"))
+        tiers = dict(marts.query("select tier, count(*) from main.people group by 1"))
+        owned = marts.query(
             "select count(*) from main.people "
             "where owner_salesforce_user_id is not null or owner_hubspot_owner_id is not null"
         )[0][0]
-        total = wh.query("select count(*) from main.people")[0][0]
+        total = marts.query("select count(*) from main.people")[0][0]
     return {"people": total, "stages": stages, "tiers": tiers, "with_owner": owned}
 
 

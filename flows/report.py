@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flows.marts import open_marts
 from flows.report_calibration import calibration
 from flows.report_page import SCORE_BIN, Figure, figures, page
+from flows.settings import load_settings
 from flows.warehouse import Warehouse
 
 STAGES = ("lead", "mql", "sql", "opportunity", "customer")
@@ -37,13 +39,6 @@ class ReportData:
     calibration_note: str | None = None  # why there is none
 
 
-def _rows(wh: Warehouse, sql: str) -> list[dict]:
-    with wh.lock:
-        cursor = wh.con.execute(sql)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 FUNNEL = """
 select
     (select coalesce(sum(leads), 0) from main.lead_value_by_source) as lead,
@@ -55,14 +50,16 @@ from main.funnel_conversions
 """
 
 SCORE_BINS = f"""
-select cast(floor(score / {SCORE_BIN}) * {SCORE_BIN} as integer) as bin_start, tier, count(*) as people
+select cast(floor(cast(score as double precision) / {SCORE_BIN}) * {SCORE_BIN} as integer) as bin_start, tier,
+    count(*) as people
 from main.people where score is not null
-group by all order by bin_start, tier
+group by 1, 2 order by bin_start, tier
 """
 
 # Tiers by their lowest score, so Cold, Warm, Hot read from left to right whatever the seed says.
 TIER_CONVERSION = """
-select tier, count(*) as people, count(sql_at) as reached_sql, count(sql_at) / count(*) as sql_rate
+select tier, count(*) as people, count(sql_at) as reached_sql,
+    cast(count(sql_at) as double precision) / count(*) as sql_rate
 from main.people group by tier order by min(score) nulls first
 """
 
@@ -72,21 +69,21 @@ with ranked as (
     from main.people where score is not null
 )
 select decile, min(score) as min_score, max(score) as max_score, count(*) as people,
-    count(sql_at) as reached_sql, count(sql_at) / count(*) as sql_rate
+    count(sql_at) as reached_sql, cast(count(sql_at) as double precision) / count(*) as sql_rate
 from ranked group by decile order by decile
 """
 
 STAGE_MONTHS = f"""
 with entered as (
-    unpivot (select {", ".join(f"{s}_at" for s in STAGES)} from main.people)
-    on {", ".join(f"{s}_at" for s in STAGES)} into name stage value entered_at
+    {" union all ".join(f"select '{s}' as stage, {s}_at as entered_at from main.people" for s in STAGES)}
 ),
-last_month as (select date_trunc('month', max(scored_as_of)) as month from main.people)
-select replace(stage, '_at', '') as stage, cast(date_trunc('month', entered_at) as date) as month,
-    count(*) as people
+last_month as (
+    select date_trunc('month', cast(max(scored_as_of) as timestamp)) as month from main.people
+)
+select stage, cast(date_trunc('month', entered_at) as date) as month, count(*) as people
 from entered, last_month
-where entered_at >= last_month.month - interval {MONTHS - 1} month
-group by all order by month, stage
+where entered_at >= last_month.month - interval '{MONTHS - 1} month'
+group by 1, 2 order by month, stage
 """
 
 # A stage change the nightly builds saw: a snapshot version whose stage differs from the one before.
@@ -96,7 +93,7 @@ select count(*) from (
         lifecycle_stage,
         lag(lifecycle_stage) over (partition by person_id order by dbt_valid_from) as before
     from main.people_history
-) where before is not null and before <> lifecycle_stage
+) as versions where before is not null and before <> lifecycle_stage
 """
 
 SLA = """
@@ -110,27 +107,30 @@ from main.lead_value_by_source order by revenue_per_lead desc nulls last, leads 
 """
 
 
-def collect(wh: Warehouse) -> ReportData:
-    """Every chart's rows from the marts of the last build."""
-    if not wh.table_exists("main", "people"):
-        raise ReportError(f"{wh.path} has no people mart yet: run `leadflow run build` first")
-    has_history = wh.table_exists("main", "people_history")
-    as_of, people = wh.query("select max(scored_as_of), count(*) from main.people")[0]
-    built_at = wh.query("select max(dbt_updated_at) from main.people_history")[0][0] if has_history else None
-    funnel = _rows(wh, FUNNEL)[0]
-    calibrated, note = calibration(wh)
+def collect(marts) -> ReportData:
+    """Every chart's rows from the marts of the last build (flows/marts.py: the DuckDB file's
+    Warehouse, or the warehouse the build wrote)."""
+    if not marts.table_exists("main", "people"):
+        raise ReportError(f"{marts.path} has no people mart yet: run `leadflow run build` first")
+    has_history = marts.table_exists("main", "people_history")
+    as_of, people = marts.query("select max(scored_as_of), count(*) from main.people")[0]
+    built_at = (
+        marts.query("select max(dbt_updated_at) from main.people_history")[0][0] if has_history else None
+    )
+    funnel = marts.records(FUNNEL)[0]
+    calibrated, note = calibration(marts)
     return ReportData(
         as_of=as_of,
         built_at=built_at,
         people=people,
         funnel=[{"stage": s, "people": int(funnel[s])} for s in STAGES],
-        score_bins=_rows(wh, SCORE_BINS),
-        tier_conversion=_rows(wh, TIER_CONVERSION),
-        decile_conversion=_rows(wh, DECILE_CONVERSION),
-        stage_months=_rows(wh, STAGE_MONTHS),
-        snapshot_stage_changes=wh.query(SNAPSHOT_CHANGES)[0][0] if has_history else 0,
-        sla=_rows(wh, SLA),
-        value=_rows(wh, VALUE),
+        score_bins=marts.records(SCORE_BINS),
+        tier_conversion=marts.records(TIER_CONVERSION),
+        decile_conversion=marts.records(DECILE_CONVERSION),
+        stage_months=marts.records(STAGE_MONTHS),
+        snapshot_stage_changes=marts.query(SNAPSHOT_CHANGES)[0][0] if has_history else 0,
+        sla=marts.records(SLA),
+        value=marts.records(VALUE),
         calibration=calibrated,
         calibration_note=note,
     )
@@ -162,10 +162,15 @@ def render_report(
     duckdb_path: Path | str, out_dir: Path | str, run_at: datetime | None = None
 ) -> WrittenReport:
     """Write DIR/index.html from the warehouse; answers what was written."""
-    if not Path(duckdb_path).exists():
-        raise ReportError(f"no DuckDB file at {duckdb_path}: run `leadflow run nightly` first")
-    with Warehouse(duckdb_path) as wh:
-        data = collect(wh)
+    settings = load_settings()
+    if settings.builds_in_duckdb:
+        if not Path(duckdb_path).exists():
+            raise ReportError(f"no DuckDB file at {duckdb_path}: run `leadflow run nightly` first")
+        with Warehouse(duckdb_path) as wh:
+            data = collect(wh)
+    else:
+        with open_marts(settings) as marts:
+            data = collect(marts)
     charts = figures(data)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

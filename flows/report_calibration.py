@@ -25,11 +25,10 @@ ABOUT = {  # what each chart shows, under it when there is not enough history to
 }
 
 
-def calibration(wh) -> tuple[dict | None, str | None]:
+def calibration(marts) -> tuple[dict | None, str | None]:
     """calibrate's held-out measure of today's score, or why there is none (too little history)."""
     try:
-        with wh.lock:
-            return measure(wh, OUTCOME, HORIZON_DAYS), None
+        return measure(marts, OUTCOME, HORIZON_DAYS), None
     except CalibrationError as err:
         return None, f"Not enough history to calibrate the score yet: {err}."
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner
 
+from flows.marts import MartsUnavailable, open_marts
 from flows.settings import load_settings
 from flows.warehouse import Warehouse
 
@@ -24,32 +25,40 @@ class WhatIfError(RuntimeError):
 
 
 def routing_summary(duckdb_path: Path | str | None = None) -> dict:
-    """People from MQL on by owner reason; the last build's new assignments by reason and rule; breaches."""
-    if duckdb_path is None:
-        settings = load_settings()
-        if not settings.builds_in_duckdb:
-            return {}  # the marts are in the build's warehouse, not in the DuckDB file
-        duckdb_path = settings.duckdb_path
-    path = duckdb_path
-    with Warehouse(path) as wh:
-        if not wh.table_exists("main", "owner_assignments"):
-            return {}
-        reasons = dict(
-            wh.query(
-                "select owner_reason, count(*) from main.int_owner_assignment "
-                "where owner_reason <> 'below_mql' group by 1 order by 2 desc"
-            )
+    """People from MQL on by owner reason; the last build's new assignments by reason and rule; breaches.
+
+    Read from `duckdb_path` when given, else where the configured build writes its marts.
+    """
+    settings = load_settings()
+    if duckdb_path is not None or settings.builds_in_duckdb:
+        with Warehouse(duckdb_path or settings.duckdb_path) as wh:
+            return _summary(wh)
+    try:
+        with open_marts(settings) as marts:
+            return _summary(marts)
+    except MartsUnavailable:
+        return {}  # a target whose marts leadflow cannot read (the build summary goes on)
+
+
+def _summary(marts) -> dict:
+    if not marts.table_exists("main", "owner_assignments"):
+        return {}
+    reasons = dict(
+        marts.query(
+            "select owner_reason, count(*) from main.int_owner_assignment "
+            "where owner_reason <> 'below_mql' group by 1 order by 2 desc"
         )
-        latest = wh.query("select max(built_at) from main.owner_assignments")[0][0]
-        assigned = wh.query(
-            "select owner_reason, owner_rule, count(*) from main.owner_assignments "
-            "where built_at = ? group by 1, 2 order by 3 desc, 1, 2",
-            (latest,),
-        )
-        breaches, rerouted = wh.query(
-            "select count(*) filter (where breach_kind is not null), count(*) filter (where is_reroute_due) "
-            "from main.int_mql_sla"
-        )[0]
+    )
+    latest = marts.query("select max(built_at) from main.owner_assignments")[0][0]
+    assigned = marts.query(
+        "select owner_reason, owner_rule, count(*) from main.owner_assignments "
+        "where built_at = ? group by 1, 2 order by 3 desc, 1, 2",
+        (latest,),
+    )
+    breaches, rerouted = marts.query(
+        "select count(*) filter (where breach_kind is not null), count(*) filter (where is_reroute_due) "
+        "from main.int_mql_sla"
+    )[0]
     return {
         "by_reason": reasons,
         "assigned": [{"reason": r, "rule": rule, "people": n} for r, rule, n in assigned],

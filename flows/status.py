@@ -1,10 +1,15 @@
-"""`leadflow status`: what the warehouse keeps about the last runs and what waits for someone."""
+"""`leadflow status`: what the warehouse keeps about the last runs and what waits for someone.
+
+Runs, watermarks, budget and rejects are leadflow's own (ops.*, the DuckDB file); the queue, the
+quarantine and the SLA breaches are the last build's marts, wherever it wrote them (flows/marts.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from flows.changes import pending_changes
+from flows.marts import joinable, open_marts
 from flows.reading import Reader
 from flows.settings import load_settings
 
@@ -15,9 +20,9 @@ def status(duckdb_path: Path | str | None = None) -> dict:
     """Runs, watermarks, API budget, write-back queue, rejects, quarantine, open SLA breaches; read only."""
     settings = load_settings()
     path = duckdb_path or settings.duckdb_path
-    with Reader(path) as db:
+    with Reader(path) as db, open_marts(settings, db) as marts:
         ops = db.table_exists("ops", "runs")
-        built = db.table_exists("main", "people")
+        built = marts.table_exists("main", "people")
         out = {
             "warehouse": str(path),
             "built": built,
@@ -25,10 +30,10 @@ def status(duckdb_path: Path | str | None = None) -> dict:
             "last_build": _last_build(db) if ops else None,
             "objects": _objects(db) if ops else [],
             "api_budget": _budget(db),
-            "writeback": _queue(db, frozenset(settings.writeback_protected_fields)) if built else None,
+            "writeback": _queue(db, marts, frozenset(settings.writeback_protected_fields)) if built else None,
             "rejects": _rejects(db) if ops else {"open": 0, "by_code": {}},
-            "quarantine": _quarantine(db) if db.table_exists("main", "quarantine") else None,
-            "sla": _sla(db) if built and db.table_exists("main", "int_mql_sla") else None,
+            "quarantine": _quarantine(marts) if marts.table_exists("main", "quarantine") else None,
+            "sla": _sla(marts) if built and marts.table_exists("main", "int_mql_sla") else None,
         }
     out["has_run"] = bool(out["runs"] or out["objects"] or built)
     return out
@@ -81,14 +86,14 @@ def _budget(db: Reader) -> list[dict]:
     )
 
 
-def _queue(db: Reader, protected: frozenset[str]) -> dict:
+def _queue(db: Reader, marts, protected: frozenset[str]) -> dict:
     """Records the next write-back would send, per vendor (as write-back itself counts them)."""
     if not db.table_exists("ops", "written_values"):
-        rows = db.query(
+        rows = marts.query(
             "select vendor, count(distinct object_type || record_id) from main.crm_updates group by 1"
         )
         return {"records": sum(n for _, n in rows), "by_vendor": dict(rows), "conflicts": 0}
-    changes, conflicts = pending_changes(db, None, protected)
+    changes, conflicts = pending_changes(db, None, protected, joinable(marts, db, "crm_updates"))
     by_vendor: dict[str, int] = {}
     for change in changes:
         by_vendor[change.vendor] = by_vendor.get(change.vendor, 0) + 1
@@ -104,10 +109,10 @@ def _rejects(db: Reader) -> dict:
     return {"open": sum(n for *_, n in rows), "by_code": {f"{v} {c}": n for v, c, n in rows}}
 
 
-def _quarantine(db: Reader) -> dict:
+def _quarantine(marts) -> dict:
     """Bad input the last build named (main.quarantine, a view: computed now), by reason."""
     # One pass over the view (it reads every raw record): the reasons, and the records in all.
-    rows = db.query(
+    rows = marts.query(
         """
         with quarantined as materialized (
             select reason, vendor, object_type, record_id from main.quarantine
@@ -127,9 +132,9 @@ def _quarantine(db: Reader) -> dict:
     }
 
 
-def _sla(db: Reader) -> dict:
+def _sla(marts) -> dict:
     """MQLs past their SLA whose person is still an MQL, by owner."""
-    rows = db.query(
+    rows = marts.query(
         """
         select coalesce(s.owner_email, '(nobody)'), count(*)
         from main.int_mql_sla s
@@ -138,5 +143,5 @@ def _sla(db: Reader) -> dict:
         group by 1 order by 2 desc, 1
         """
     )
-    total = db.query("select count(*) from main.int_mql_sla where breach_kind is not null")[0][0]
+    total = marts.query("select count(*) from main.int_mql_sla where breach_kind is not null")[0][0]
     return {"open": sum(n for _, n in rows), "by_owner": dict(rows), "all_time": total}

@@ -137,6 +137,13 @@ class Warehouse:
         with self.lock:
             return self.con.execute(sql, params).fetchall()
 
+    def records(self, sql: str, params: list | tuple = ()) -> list[dict]:
+        """Rows as dicts by column name."""
+        with self.lock:
+            cursor = self.con.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def table_exists(self, schema: str, table: str) -> bool:
         rows = self.query(
             "select 1 from information_schema.tables where table_schema = ? and table_name = ?",

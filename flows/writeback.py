@@ -28,6 +28,7 @@ from flows.ledger import (
     record_conflicts,
     record_refusals,
 )
+from flows.marts import joinable, open_marts
 from flows.ratelimits import hubspot_client
 from flows.retries import io_retries
 from flows.settings import Settings, load_settings
@@ -232,15 +233,12 @@ def writeback(
     """Send the write-back queue; `dry_run` lists the diff and writes nothing."""
     logger = get_run_logger()
     settings = load_settings()
-    if not settings.builds_in_duckdb:
-        # The queue the DuckDB file holds is not that build's: an older one, or none.
-        raise RuntimeError(
-            f"write-back reads its queue (main.crm_updates) from the DuckDB file, but the build "
-            f"runs on dbt target {settings.dbt_target!r}: not supported yet, nothing sent"
-        )
     wh = warehouse or Warehouse(settings.duckdb_path)
     try:
-        changes, conflicts = pending_changes(wh, only, frozenset(settings.writeback_protected_fields))
+        # The queue where the build wrote it; copied beside ops.* when that is another warehouse.
+        with open_marts(settings, wh) as marts:
+            queue = joinable(marts, wh, "crm_updates")
+        changes, conflicts = pending_changes(wh, only, frozenset(settings.writeback_protected_fields), queue)
         changes = [c for c in changes if c.vendor not in (skip or [])]
         if limit is not None:
             changes = changes[:limit]
@@ -257,7 +255,7 @@ def writeback(
             logger.error("refused %d records with fields off the allow-list (ops.rejects)", len(off_list))
         record_refusals(wh, off_list)
         record_conflicts(wh, conflicts)
-        closed = close_unqueued_rejects(wh)
+        closed = close_unqueued_rejects(wh, queue)
         if closed:
             logger.info(
                 "closed %d rejects: nothing left to write to the record (deleted, or agreeing)", closed

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import psycopg2
-import pytest
 
 from connectors.sandbox.seed import generate
 from tests.raw_fixture import load_raw
@@ -81,7 +80,7 @@ def test_a_failed_model_fails_its_task_run_and_the_build(prefect_harness, monkey
 def test_the_build_runs_on_the_postgres_target(prefect_harness, postgres, monkeypatch, tmp_path):
     """LEADFLOW_DBT_TARGET=postgres: the build flow builds the PostgreSQL database, the routing file
     passed parsed as var routing beside as_of (PostgreSQL reads no file). The DuckDB file gets the
-    build's ops row, not the marts; write-back, which reads its queue there, refuses to run."""
+    build's ops row, not the marts; write-back reads its queue from PostgreSQL."""
     from flows.build import build
     from flows.writeback import writeback
     from tests.test_dbt_postgres import copy_raw
@@ -119,8 +118,12 @@ def test_the_build_runs_on_the_postgres_target(prefect_harness, postgres, monkey
         assert con.execute("select bool_and(success), count(*) from ops.builds").fetchone() == (True, 2)
         tables = "select count(*) from information_schema.tables where table_schema = 'main'"
         assert con.execute(tables).fetchone() == (0,)
-    with pytest.raises(RuntimeError, match="dbt target 'postgres'"):
-        writeback(dry_run=True)
+    with psycopg2.connect(url) as pg, pg.cursor() as cur:
+        cur.execute(
+            "select count(*) from (select distinct vendor, object_type, record_id from main.crm_updates) q"
+        )
+        queued = cur.fetchone()[0]
+    assert writeback(dry_run=True).records == queued > 0
 
 
 def test_the_profiles_variables_come_from_dotenv_too(monkeypatch, tmp_path):

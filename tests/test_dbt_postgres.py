@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -344,6 +345,7 @@ def both(tmp_path_factory, postgres):
                 mp.setenv(name, value)
             invoke(workdir / "pg", ["build"], routing(lines))
             builds[build] = both_rows(duckdb_path, url)
+    builds["duckdb_path"], builds["pg_env"] = duckdb_path, pg
     return builds
 
 
@@ -411,3 +413,106 @@ def test_an_incremental_nightly_after_a_write_back_agrees_too(both):
     columns, events = nightly["stg_product__usage_events"][0]
     assert len(events) == len(full["stg_product__usage_events"][0][1]) + 12
     assert [event[columns.index("quantity")] for event in events].count(3) == 1
+
+
+def test_leadflows_readers_answer_the_same_on_postgres_as_on_duckdb(both, monkeypatch, tmp_path):
+    """After the nightly both engines hold the same marts: status, explain, the report, route's
+    summary and the nightly's people summary read them where the build's target wrote them and
+    answer alike, leadflow's own state (ops.*) read from a DuckDB file either way (on the postgres
+    target a copy of ops.* alone, so that nothing can be read from DuckDB's marts)."""
+    from flows.explain import explain
+    from flows.nightly import people_summary
+    from flows.report import render_report
+    from flows.route import routing_summary
+    from flows.status import status
+    from flows.warehouse import Warehouse
+
+    path = both["duckdb_path"]
+    with Warehouse(path) as wh, wh.lock:
+        emails = [
+            email
+            for (email,) in wh.con.execute(
+                "select email from main.people where email is not null and mql_at is not null "
+                "order by engagement_score desc, email limit 4"
+            ).fetchall()
+        ]
+        queued = wh.con.execute(
+            "select count(*) from (select distinct vendor, object_type, record_id from main.crm_updates)"
+        ).fetchone()[0]
+        # Write-back wrote one queued record's every field since the last build: not pending any
+        # more, on either target (the queue joined with ops.written_values).
+        wh.con.execute(
+            "insert into ops.builds values ((now() at time zone 'UTC') - interval 1 hour, "
+            "(now() at time zone 'UTC') - interval 1 hour, true)"
+        )
+        wh.con.execute(
+            """
+            insert or replace into ops.written_values
+            select q.vendor, q.object_type, q.record_id, q.field_name, q.new_value, now() at time zone 'UTC'
+            from main.crm_updates q
+            inner join (
+                select vendor, object_type, record_id from main.crm_updates
+                order by vendor, object_type, record_id limit 1
+            ) as first_record using (vendor, object_type, record_id)
+            """
+        )
+        ops_only = tmp_path / "ops-only.duckdb"
+        wh.con.execute(f"attach '{ops_only}' as ops_only")
+        wh.con.execute("create schema ops_only.ops")
+        for (table,) in wh.con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = 'ops'"
+        ).fetchall():
+            wh.con.execute(f"create table ops_only.ops.{table} as select * from ops.{table}")
+        wh.con.execute("detach ops_only")
+    monkeypatch.chdir(tmp_path)  # no .env or leadflow.toml of the developer's
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
+
+    def answers(target: str) -> dict:
+        report = asdict(render_report(path, tmp_path / target).data)
+        report.pop("built_at")  # when the snapshot ran: each engine's own build
+        return {
+            "status": {k: v for k, v in status().items() if k != "warehouse"},
+            "explain": [[_without_build_times(person) for person in explain(email)] for email in emails],
+            "report": report,
+            "routing": routing_summary(),
+            "people": people_summary(),
+        }
+
+    on_duckdb = answers("duckdb")
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(ops_only))
+    for name, value in both["pg_env"].items():
+        monkeypatch.setenv(name, value)
+    on_postgres = answers("postgres")
+    with duckdb.connect(str(ops_only), read_only=True) as con:
+        tables = "select count(*) from information_schema.tables where table_schema = 'main'"
+        assert con.execute(tables).fetchone() == (0,)
+    assert differing(normal(on_duckdb), normal(on_postgres)) == []
+    # They answered something: every reader found the build.
+    assert len(emails) == 4 and all(len(people) == 1 for people in on_duckdb["explain"])
+    assert all(person["fit"] and person["history"] for (person,) in on_duckdb["explain"])
+    assert on_duckdb["status"]["writeback"]["records"] == queued - 1 > 0
+    assert on_duckdb["status"]["sla"] is not None and on_duckdb["status"]["quarantine"]["values"] >= 5
+    assert on_duckdb["report"]["people"] == on_duckdb["people"]["people"] > PEOPLE // 2
+    assert len(on_duckdb["report"]["stage_months"]) > 0
+    assert sum(on_duckdb["routing"]["by_reason"].values()) > 0
+
+
+def differing(duck, pg, where: str = "") -> list[str]:
+    """Where two normalised answers differ (a path per difference, with both values), the first few."""
+    if isinstance(duck, tuple) and isinstance(pg, tuple) and len(duck) == len(pg):
+        found = []
+        for n, (d, p) in enumerate(zip(duck, pg, strict=True)):
+            key = d[0] if isinstance(d, tuple) and len(d) == 2 and isinstance(d[0], str) else n
+            found += differing(d, p, f"{where}/{key}")
+        return found[:10]
+    return [] if duck == pg else [f"{where}: {duck!r} on DuckDB, {pg!r} on PostgreSQL"]
+
+
+def _without_build_times(person: dict) -> dict:
+    """explain's answer without the moments each engine's builds ran (the snapshot's, the
+    assignments' build), kept in their order."""
+    history = [{k: v for k, v in h.items() if k not in ("valid_from", "valid_to")} for h in person["history"]]
+    owner = dict(person["owner"])
+    owner["assignments"] = [{k: v for k, v in a.items() if k != "built_at"} for a in owner["assignments"]]
+    return {**person, "history": history, "owner": owner}
