@@ -25,7 +25,8 @@ STATEFUL = {
 # closed since count nothing there).
 DECAYED = """
     select person_id, score_group, half_life_days, window_days, occurred_at,
-        round(points * pow(0.5, coalesce(date_diff('second', decayed_to, w.as_of_end) / 86400.0 / half_life_days, 0)), 9)
+        round(points * pow(0.5, coalesce(date_diff('second', decayed_to, w.as_of_end) / 86400.0
+            / half_life_days, 0)), 9)
     from int_decayed_points cross join int_build_window as w
     where window_days is null or date_diff('second', occurred_at, w.as_of_end) / 86400.0 <= window_days
 """
@@ -267,11 +268,10 @@ def tables(workdir) -> dict[str, list]:
         "select table_name from information_schema.tables"
         " where table_schema = 'main' and table_type = 'BASE TABLE'",
     )
-    return {
-        name: sorted(query(workdir, DECAYED if name == "int_decayed_points" else f'select * from "{name}"'), key=str)
-        for (name,) in names
-        if name not in STATEFUL
-    }
+    def rows(name: str) -> list:
+        return query(workdir, DECAYED if name == "int_decayed_points" else f'select * from "{name}"')
+
+    return {name: sorted(rows(name), key=str) for (name,) in names if name not in STATEFUL}
 
 
 def customers(workdir) -> set[str]:
