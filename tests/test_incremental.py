@@ -268,6 +268,7 @@ def tables(workdir) -> dict[str, list]:
         "select table_name from information_schema.tables"
         " where table_schema = 'main' and table_type = 'BASE TABLE'",
     )
+
     def rows(name: str) -> list:
         return query(workdir, DECAYED if name == "int_decayed_points" else f'select * from "{name}"')
 
