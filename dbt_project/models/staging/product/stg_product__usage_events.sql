@@ -1,7 +1,7 @@
 {#- Product usage from a file drop, with columns email, event_name, occurred_at and optionally
     event_id, quantity. DuckDB reads every Parquet, CSV and gzipped CSV file in the folder (and its
-    subfolders) named by var
-    `product_usage_dir` (default: env LEADFLOW_PRODUCT_USAGE_DIR); no folder or no files: empty.
+    subfolders) named by var `product_usage_dir` (default: env LEADFLOW_PRODUCT_USAGE_DIR); no
+    folder or no files: empty.
     Other warehouses cannot read files: there the rows come from the raw table the extract lands
     the same files in (source product.usage_events, one JSON record per file row). -#}
 {%- set reads_files = target.type == 'duckdb' -%}
