@@ -410,3 +410,39 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
             ("test", "--select", "stg_hubspot__email_events,test_name:primary_key"),
             TODAY + timedelta(days=3),
         )
+    # So do its accepted values (a warning): an unknown bounce category among the landed rows is reported.
+    query(
+        work,
+        """
+        insert into stg_hubspot__email_events
+        select * replace ('NO_SUCH_CATEGORY' as bounce_category, 'moon-' || email_event_id as email_event_id)
+        from stg_hubspot__email_events where _loaded_at = timestamp '2100-01-01' limit 1""",
+    )
+    with pytest.raises(AssertionError, match="accepted_values_stg_hubspot__email_events_bounce_category"):
+        dbt_build(
+            work,
+            monkeypatch,
+            ("test", "--select", "stg_hubspot__email_events,test_name:accepted_values"),
+            TODAY + timedelta(days=3),
+        )
+    # The relationship of the activities to their people reads the people recomputed: one of them
+    # gone from int_people_unified while their activities stay fails it.
+    query(
+        work,
+        """
+        delete from int_people_unified
+        where person_id = (
+            select min(person_id) from int_activities
+            where person_id in (
+                select person_id from int_touched_people
+                where touched_at = (select max(touched_at) from int_touched_people) and not is_lifecycle_only
+            )
+        )""",
+    )
+    with pytest.raises(AssertionError, match="relationships_int_activities_person_id"):
+        dbt_build(
+            work,
+            monkeypatch,
+            ("test", "--select", "int_activities,test_name:relationships"),
+            TODAY + timedelta(days=3),
+        )

@@ -1,16 +1,14 @@
 {#- A key: no nulls and no duplicates, in one query (one node instead of unique + not_null).
-    touched_people_only, for a model the nightly keeps per person (int_activities): only the rows
-    of the people it recomputed are checked; the others were when written, and the key holds the
-    person's id, so no two people's rows can share one.
+    rows (written_rows): for a table the nightly keeps up to date, only the rows this build
+    wrote are checked; the others were when written. With touched_people the key must hold the
+    person's id, so that no two people's rows can share one.
     landed_only, for a staging table kept up to date by its key (delete+insert on it): only the
     keys of the rows landed since the incremental models' last build are checked, against every
     row (all keys in a full build); older keys were checked when written. -#}
-{% test primary_key(model, column_name, touched_people_only=false, landed_only=false) %}
+{% test primary_key(model, column_name, rows=none, landed_only=false) %}
 select {{ column_name }} as key_value, count(*) as rows_with_key
-from {{ model }}
-{% if touched_people_only -%}
-where {{ touched_people_condition(for_model=model.identifier) }}
-{% elif landed_only -%}
+from {{ written_rows(model, rows) }}
+{% if landed_only -%}
 where
     {{ build_is_full() }}
     or _loaded_at > (select previous_loaded_watermark from {{ ref('int_build_window') }})
@@ -23,3 +21,56 @@ where
 group by {{ column_name }}
 having {{ column_name }} is null or count(*) > 1
 {% endtest %}
+
+{#- dbt's accepted_values and relationships, with `rows`: the rows of a table kept up to date
+    that this build wrote (written_rows). -#}
+{% test accepted_values(model, column_name, values, quote=True, rows=none) %}
+    {%- set macro = adapter.dispatch('test_accepted_values', 'dbt') -%}
+    {{ macro(written_rows(model, rows), column_name, values, quote) }}
+{% endtest %}
+
+{% test relationships(model, column_name, to, field, rows=none) %}
+    {%- set macro = adapter.dispatch('test_relationships', 'dbt') -%}
+    {{ macro(written_rows(model, rows), column_name, to, field) }}
+{% endtest %}
+
+{#- The rows of `model`, a table the nightly keeps up to date, that this build wrote, so that a
+    nightly test reads those rather than the millions checked when they were written (a full
+    build writes, and checks, every row). rows:
+      touched_people            the people a per-person model recomputed (int_activities);
+      touched_people_lifecycle  the same for a lifecycle model (lifecycle touches and rebased
+                                people too: int_lifecycle_events);
+      rematched_records         the records int_people_records matched again;
+      landed                    a staging table's rows landed since the last build;
+      none                      every row. -#}
+{% macro written_rows(model, rows=none) -%}
+    {%- if rows is none -%}
+        {{- return(model) -}}
+    {%- elif rows == 'touched_people' -%}
+        {%- set condition = touched_people_condition(for_model=model.identifier) -%}
+    {%- elif rows == 'touched_people_lifecycle' -%}
+        {%- set condition = touched_people_condition(
+            also=rebased_people(), for_model=model.identifier, lifecycle=true) -%}
+    {%- elif rows == 'rematched_records' -%}
+        {%- set condition = rematched_records_condition() -%}
+    {%- elif rows == 'landed' -%}
+        {%- set since = '(select previous_loaded_watermark from ' ~ ref('int_build_window') ~ ')' -%}
+        {%- set full = build_is_full() -%}
+        {%- if full == 'true' -%}
+            {{- return(model) -}}
+        {%- elif full == 'false' -%}
+            {#- Two scans, not one with an `or`: a range alone lets DuckDB skip the row groups
+                written before (and filter before the test's own conditions). -#}
+            {{- return(
+                '(select * from ' ~ model ~ ' where _loaded_at > ' ~ since
+                ~ ' union all select * from ' ~ model ~ ' where _loaded_at is null) as written_rows'
+            ) -}}
+        {%- endif -%}
+        {%- set condition = '(' ~ full ~ ' or _loaded_at > ' ~ since ~ ' or _loaded_at is null)' -%}
+    {%- else -%}
+        {{- exceptions.raise_compiler_error(
+            "rows: " ~ rows ~ " (test on " ~ model ~ ") is none of touched_people, touched_people_lifecycle, "
+            ~ "rematched_records, landed") -}}
+    {%- endif -%}
+    {{- return('(select * from ' ~ model ~ ' where ' ~ condition ~ ') as written_rows') -}}
+{%- endmacro %}
