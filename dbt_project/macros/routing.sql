@@ -30,13 +30,50 @@
     cast({{ list_of(literals) }} as varchar [])
 {%- endmacro %}
 
-{% macro routing_local(moment, time_zone) -%}
-    {#- A UTC moment as the wall-clock time of a time zone. -#}
-    cast((({{ moment }}) at time zone 'UTC') at time zone {{ time_zone }} as timestamp)
+{% macro routing_local(moment, time_zone, zones=none) -%}
+    {#- A UTC moment as the wall-clock time of a time zone. zones: see routing_by_zone. -#}
+    {%- call(zone) routing_by_zone(time_zone, zones) -%}
+    cast((({{ moment }}) at time zone 'UTC') at time zone {{ zone }} as timestamp)
+    {%- endcall -%}
 {%- endmacro %}
 
-{% macro routing_utc(local_moment, time_zone) -%}
-    cast((({{ local_moment }}) at time zone {{ time_zone }}) at time zone 'UTC' as timestamp)
+{% macro routing_utc(local_moment, time_zone, zones=none) -%}
+    {#- A wall-clock time of a time zone as the UTC moment. zones: see routing_by_zone. -#}
+    {%- call(zone) routing_by_zone(time_zone, zones) -%}
+    cast((({{ local_moment }}) at time zone {{ zone }}) at time zone 'UTC' as timestamp)
+    {%- endcall -%}
+{%- endmacro %}
+
+{% macro routing_by_zone(time_zone, zones) -%}
+    {#- caller(zone), the time zone a column: with zones (routing_time_zones), one branch per
+        zone with its name as a constant (a conversion to a zone named by a column costs DuckDB
+        about four times as much per row), the column itself for any other. -#}
+    {%- if zones -%}
+    case {{ time_zone }}
+        {%- for zone in zones %}
+        when {{ routing_literal(zone) }} then {{ caller(routing_literal(zone)) }}
+        {%- endfor %}
+        else {{ caller(time_zone) }}
+    end
+    {%- else -%}
+    {{ caller(time_zone) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro routing_time_zones() -%}
+    {#- The owners' time zones (int_routing_owners), read when the model is rendered to run (it
+        is built before any model that asks); none at parse or compile time. -#}
+    {%- set roster = ref('int_routing_owners') -%}
+    {%- if execute and model.resource_type == 'model' -%}
+        {%- set relation = adapter.get_relation(roster.database, roster.schema, roster.identifier) -%}
+        {%- if relation is not none -%}
+            {%- set zones = run_query(
+                'select distinct time_zone from ' ~ relation ~ ' where time_zone is not null order by time_zone limit 51'
+            ).columns[0].values() | list -%}
+            {{- return(zones if zones | length <= 50 else []) -}}
+        {%- endif -%}
+    {%- endif -%}
+    {{- return([]) -}}
 {%- endmacro %}
 
 {% macro routing_segment(employee_count) -%}

@@ -6,6 +6,7 @@
 -- (routing_now) the build runs; a recent one, of an owner a rep did not choose by hand, on a
 -- person still at MQL, is due for re-routing (routing file, section sla).
 {%- set sla = routing_config().sla %}
+{%- set zones = routing_time_zones() %}
 with
 
 holders as (
@@ -135,9 +136,9 @@ moments as (
 localized as (
     select
         *,
-        {{ routing_local('sla_started_at', 'time_zone') }} as local_started_at,
-        {{ routing_local('accepted_at', 'time_zone') }} as local_accepted_at,
-        {{ routing_local('worked_at', 'time_zone') }} as local_worked_at
+        {{ routing_local('sla_started_at', 'time_zone', zones) }} as local_started_at,
+        {{ routing_local('accepted_at', 'time_zone', zones) }} as local_accepted_at,
+        {{ routing_local('worked_at', 'time_zone', zones) }} as local_worked_at
     from moments
 ),
 
@@ -174,10 +175,12 @@ due as (
     select
         targets.*,
         {{ routing_utc(
-            'accept_day.working_from + ' ~ seconds_of('targets.accept_target - accept_day.seconds_before'), 'targets.time_zone'
+            'accept_day.working_from + ' ~ seconds_of('targets.accept_target - accept_day.seconds_before'), 'targets.time_zone',
+            zones
         ) }} as accept_due_at,
         {{ routing_utc(
-            'work_day.working_from + ' ~ seconds_of('targets.work_target - work_day.seconds_before'), 'targets.time_zone'
+            'work_day.working_from + ' ~ seconds_of('targets.work_target - work_day.seconds_before'), 'targets.time_zone',
+            zones
         ) }} as work_due_at
     from targets
     {{ asof_left_join(
