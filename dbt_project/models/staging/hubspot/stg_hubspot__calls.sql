@@ -16,8 +16,7 @@ source as (
             'properties.hs_call_direction', 'properties.hs_call_status', 'createdAt',
             ('associations.contacts.results', [{'id': 'VARCHAR'}])
         ]) }}
-    from {{ source('hubspot', 'calls') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('hubspot', 'calls')) }}
 ),
 
 renamed as (

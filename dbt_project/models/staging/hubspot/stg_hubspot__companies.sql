@@ -9,8 +9,7 @@
 with
 
 source as (
-    select * from {{ source('hubspot', 'companies') }}
-    {{ incremental_since_last_build() }}
+    select * from {{ landed_since_last_build(source('hubspot', 'companies')) }}
 ),
 
 renamed as (

@@ -28,8 +28,7 @@ source as (
             ('propertiesWithHistory.hs_lead_status', [{'value': 'VARCHAR', 'timestamp': 'VARCHAR'}]),
             ('associations.companies.results', [{'id': 'VARCHAR'}]),
         ]) }}
-    from {{ source('hubspot', 'contacts') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('hubspot', 'contacts')) }}
 ),
 
 renamed as (

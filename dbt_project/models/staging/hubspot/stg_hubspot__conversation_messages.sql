@@ -15,8 +15,7 @@ source as (
             'conversationsThreadId', 'type', 'direction', 'createdBy', 'text', 'createdAt',
             ('senders', [{'actorId': 'VARCHAR'}])
         ]) }}
-    from {{ source('hubspot', 'conversation_messages') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('hubspot', 'conversation_messages')) }}
 ),
 
 renamed as (

@@ -15,8 +15,7 @@ source as (
             'associatedContactId', 'status', 'spam', 'originalChannelId', 'assignedTo', 'createdAt',
             'latestMessageTimestamp'
         ]) }}
-    from {{ source('hubspot', 'conversation_threads') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('hubspot', 'conversation_threads')) }}
 ),
 
 renamed as (

@@ -9,8 +9,7 @@
 with
 
 source as (
-    select * from {{ source('hubspot', 'deals') }}
-    {{ incremental_since_last_build() }}
+    select * from {{ landed_since_last_build(source('hubspot', 'deals')) }}
 ),
 
 renamed as (

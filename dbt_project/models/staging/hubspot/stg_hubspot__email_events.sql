@@ -16,12 +16,7 @@ source as (
             'type', 'recipient', 'emailCampaignId', 'category', 'portalSubscriptionStatus', 'url',
             'created'
         ]) }}
-    from {{ source('hubspot', 'email_events') }}
-    {% if is_incremental() %}
-    where
-        _loaded_at > (select coalesce(max(_loaded_at), '-infinity'::timestamp) from {{ this }})
-        or _loaded_at is null
-    {% endif %}
+    from {{ landed_since_last_build(source('hubspot', 'email_events')) }}
 ),
 
 renamed as (

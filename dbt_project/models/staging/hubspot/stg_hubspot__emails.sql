@@ -16,8 +16,7 @@ source as (
             'properties.hs_email_direction', 'properties.hs_email_status', 'createdAt',
             ('associations.contacts.results', [{'id': 'VARCHAR'}])
         ]) }}
-    from {{ source('hubspot', 'emails') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('hubspot', 'emails')) }}
 ),
 
 renamed as (

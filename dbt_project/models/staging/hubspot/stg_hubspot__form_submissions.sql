@@ -14,8 +14,7 @@ source as (
         {{ parsed_record('record', [
             'formId', 'submittedAt', 'pageUrl', ('values', [{'name': 'VARCHAR', 'value': 'VARCHAR'}])
         ]) }}
-    from {{ source('hubspot', 'form_submissions') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('hubspot', 'form_submissions')) }}
 ),
 
 renamed as (

@@ -16,8 +16,7 @@ source as (
             'properties.hs_meeting_outcome', 'createdAt',
             ('associations.contacts.results', [{'id': 'VARCHAR'}])
         ]) }}
-    from {{ source('hubspot', 'meetings') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('hubspot', 'meetings')) }}
 ),
 
 renamed as (

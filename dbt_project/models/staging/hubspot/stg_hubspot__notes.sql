@@ -15,8 +15,7 @@ source as (
             'properties.hs_timestamp', 'properties.hubspot_owner_id', 'createdAt',
             ('associations.contacts.results', [{'id': 'VARCHAR'}])
         ]) }}
-    from {{ source('hubspot', 'notes') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('hubspot', 'notes')) }}
 ),
 
 renamed as (

@@ -16,12 +16,7 @@ source as (
             'objectType', 'objectId', 'eventType', 'properties.hs_url', 'properties.hs_title',
             'occurredAt'
         ]) }}
-    from {{ source('hubspot', 'web_events') }}
-    {% if is_incremental() %}
-    where
-        _loaded_at > (select coalesce(max(_loaded_at), '-infinity'::timestamp) from {{ this }})
-        or _loaded_at is null
-    {% endif %}
+    from {{ landed_since_last_build(source('hubspot', 'web_events')) }}
 ),
 
 renamed as (

@@ -9,8 +9,7 @@
 with
 
 source as (
-    select * from {{ source('salesforce', 'account') }}
-    {{ incremental_since_last_build() }}
+    select * from {{ landed_since_last_build(source('salesforce', 'account')) }}
 ),
 
 renamed as (

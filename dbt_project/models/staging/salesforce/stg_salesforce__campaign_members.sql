@@ -15,8 +15,7 @@ source as (
             'CampaignId', 'LeadId', 'ContactId', 'Status', 'HasResponded', 'FirstRespondedDate',
             'CreatedDate'
         ]) }}
-    from {{ source('salesforce', 'campaign_member') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('salesforce', 'campaign_member')) }}
 ),
 
 renamed as (

@@ -17,8 +17,7 @@ source as (
             'Engagement_Score__c', 'Lead_Tier__c', 'Lifecycle_Stage__c', 'MQL_Date__c',
             'SQL_Date__c', 'CreatedDate'
         ]) }}
-    from {{ source('salesforce', 'contact') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('salesforce', 'contact')) }}
 ),
 
 renamed as (

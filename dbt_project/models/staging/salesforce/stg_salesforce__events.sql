@@ -17,8 +17,7 @@ source as (
             'WhoId', 'WhatId', 'OwnerId', 'Subject', 'Type', 'EventSubtype', 'StartDateTime',
             'EndDateTime', 'ActivityDateTime', 'ActivityDate', 'DurationInMinutes', 'CreatedDate'
         ]) }}
-    from {{ source('salesforce', 'event') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('salesforce', 'event')) }}
 ),
 
 renamed as (

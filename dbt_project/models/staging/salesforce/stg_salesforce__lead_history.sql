@@ -14,8 +14,7 @@ source as (
         {{ parsed_record('record', [
             'LeadId', 'Field', 'OldValue', 'NewValue', 'CreatedDate'
         ]) }}
-    from {{ source('salesforce', 'lead_history') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('salesforce', 'lead_history')) }}
 ),
 
 renamed as (

@@ -19,8 +19,7 @@ source as (
             'Engagement_Score__c', 'Lead_Tier__c', 'Lifecycle_Stage__c', 'MQL_Date__c',
             'SQL_Date__c', 'CreatedDate'
         ]) }}
-    from {{ source('salesforce', 'lead') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('salesforce', 'lead')) }}
 ),
 
 renamed as (

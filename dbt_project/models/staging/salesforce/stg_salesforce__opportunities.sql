@@ -9,8 +9,7 @@
 with
 
 source as (
-    select * from {{ source('salesforce', 'opportunity') }}
-    {{ incremental_since_last_build() }}
+    select * from {{ landed_since_last_build(source('salesforce', 'opportunity')) }}
 ),
 
 renamed as (

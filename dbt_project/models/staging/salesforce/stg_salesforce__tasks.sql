@@ -15,8 +15,7 @@ source as (
             'WhoId', 'OwnerId', 'Subject', 'Type', 'TaskSubtype', 'Status', 'ActivityDate',
             'CreatedDate'
         ]) }}
-    from {{ source('salesforce', 'task') }}
-    {{ incremental_since_last_build() }}
+    from {{ landed_since_last_build(source('salesforce', 'task')) }}
 ),
 
 renamed as (
