@@ -377,72 +377,50 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     differing = [name for name in full if incremental[name] != full[name]]
     assert not differing, differing
 
-    # The nightly's key test reads the people that build recomputed: a duplicate among them fails it.
-    query(
-        work,
-        """
-        insert into int_activities
-        select * from int_activities
-        where person_id in (
-            select person_id from int_touched_people
-            where touched_at = (select max(touched_at) from int_touched_people) and not is_lifecycle_only
-        )
-        limit 1""",
+    # The nightly's tests of the tables it keeps up to date read the rows it wrote (the test
+    # argument `rows`): a fault among those rows still fails them.
+    recomputed = """
+        select person_id from int_touched_people
+        where touched_at = (select max(touched_at) from int_touched_people) and not is_lifecycle_only"""
+
+    def fails(sql: str, model: str, test: str, name: str) -> None:
+        query(work, sql)
+        with pytest.raises(AssertionError, match=name):
+            select = ("test", "--select", f"{model},test_name:{test}")
+            dbt_build(work, monkeypatch, select, TODAY + timedelta(days=3))
+
+    # A duplicate among the people recomputed fails the key test.
+    fails(
+        f"insert into int_activities select * from int_activities where person_id in ({recomputed}) limit 1",
+        "int_activities",
+        "primary_key",
+        "primary_key_int_activities_activity_id",
     )
-    with pytest.raises(AssertionError, match="primary_key_int_activities_activity_id"):
-        dbt_build(
-            work,
-            monkeypatch,
-            ("test", "--select", "int_activities,test_name:primary_key"),
-            TODAY + timedelta(days=3),
-        )
-    # A staging table's key test reads the rows landed since the last build: a duplicate among them fails it.
-    query(
-        work,
+    # A duplicate among a staging table's rows landed since the last build fails its key test.
+    fails(
         """
         insert into stg_hubspot__email_events
         select * replace (timestamp '2100-01-01' as _loaded_at) from stg_hubspot__email_events limit 1""",
+        "stg_hubspot__email_events",
+        "primary_key",
+        "primary_key_stg_hubspot__email_events",
     )
-    with pytest.raises(AssertionError, match="primary_key_stg_hubspot__email_events"):
-        dbt_build(
-            work,
-            monkeypatch,
-            ("test", "--select", "stg_hubspot__email_events,test_name:primary_key"),
-            TODAY + timedelta(days=3),
-        )
-    # So do its accepted values (a warning): an unknown bounce category among the landed rows is reported.
-    query(
-        work,
+    # An unknown bounce category among the landed rows is reported (a warning).
+    fails(
         """
         insert into stg_hubspot__email_events
         select * replace ('NO_SUCH_CATEGORY' as bounce_category, 'moon-' || email_event_id as email_event_id)
         from stg_hubspot__email_events where _loaded_at = timestamp '2100-01-01' limit 1""",
+        "stg_hubspot__email_events",
+        "accepted_values",
+        "accepted_values_stg_hubspot__email_events_bounce_category",
     )
-    with pytest.raises(AssertionError, match="accepted_values_stg_hubspot__email_events_bounce_category"):
-        dbt_build(
-            work,
-            monkeypatch,
-            ("test", "--select", "stg_hubspot__email_events,test_name:accepted_values"),
-            TODAY + timedelta(days=3),
-        )
-    # The relationship of the activities to their people reads the people recomputed: one of them
-    # gone from int_people_unified while their activities stay fails it.
-    query(
-        work,
-        """
+    # A person recomputed gone from int_people_unified while their activities stay.
+    fails(
+        f"""
         delete from int_people_unified
-        where person_id = (
-            select min(person_id) from int_activities
-            where person_id in (
-                select person_id from int_touched_people
-                where touched_at = (select max(touched_at) from int_touched_people) and not is_lifecycle_only
-            )
-        )""",
+        where person_id = (select min(person_id) from int_activities where person_id in ({recomputed}))""",
+        "int_activities",
+        "relationships",
+        "relationships_int_activities_person_id",
     )
-    with pytest.raises(AssertionError, match="relationships_int_activities_person_id"):
-        dbt_build(
-            work,
-            monkeypatch,
-            ("test", "--select", "int_activities,test_name:relationships"),
-            TODAY + timedelta(days=3),
-        )
