@@ -59,12 +59,7 @@ having {{ column_name }} is null or count(*) > 1
         {%- if full == 'true' -%}
             {{- return(model) -}}
         {%- elif full == 'false' -%}
-            {#- Two scans, not one with an `or`: a range alone lets DuckDB skip the row groups
-                written before (and filter before the test's own conditions). -#}
-            {{- return(
-                '(select * from ' ~ model ~ ' where _loaded_at > ' ~ since
-                ~ ' union all select * from ' ~ model ~ ' where _loaded_at is null) as written_rows'
-            ) -}}
+            {{- return(loaded_after(model, since, 'written_rows')) -}}
         {%- endif -%}
         {%- set condition = '(' ~ full ~ ' or _loaded_at > ' ~ since ~ ' or _loaded_at is null)' -%}
     {%- else -%}
