@@ -102,12 +102,35 @@
     )
 {%- endmacro %}
 
-{#- Post-hook: what this model has now seen. -#}
-{% macro record_increment() -%}
+{#- Post-hook: what this model has now seen. rules_hash: an SQL expression of the model's own
+    rules (the people mart's), else int_build_window's. -#}
+{% macro record_increment(rules_hash=none) -%}
     {{ insert_or_replace('dbt_state.increments', 'model') }}
-    select '{{ this.identifier }}', built_at, loaded_watermark, as_of_end, rules_hash
+    select '{{ this.identifier }}', built_at, loaded_watermark, as_of_end, {{ rules_hash or 'rules_hash' }}
     from {{ ref('int_build_window') }}
     {{- on_conflict_replace('model', ['model', 'built_at', 'loaded_watermark', 'as_of_end', 'rules_hash']) }}
+{%- endmacro %}
+
+{#- The people mart's rules: its code and the seeds only it reads. When they change, the mart is
+    written again whole (int_people_mart_changes); the incremental models are not recomputed. -#}
+{% macro people_mart_hash() -%}
+    {%- set code = [] -%}
+    {%- for node in (graph.get('nodes') or {}).values() if node.resource_type == 'model' and node.name == 'people' -%}
+        {%- do code.append(node.raw_code) -%}
+    {%- endfor -%}
+    md5(
+        '{{ local_md5(code | join("\n")) }}'
+        || {{ seed_text('tier_thresholds') }}
+        || {{ seed_text('engagement_levels') }}
+    )
+{%- endmacro %}
+
+{#- The people mart's pre-hook: the rows it writes again go. -#}
+{% macro forget_people_mart_changes() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where person_id in (select person_id from {{ ref('int_people_mart_changes') }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- int_score_history's people whose base (fit, field signals, negatives, first seen) changed. -#}

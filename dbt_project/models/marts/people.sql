@@ -1,26 +1,46 @@
 -- One row per person across Salesforce and HubSpot: who they are, the records they came from,
 -- their scores, grade, tier and matrix cell, their lifecycle stage with the dates each stage
 -- was first reached and last entered, the PQL and CQL tracks, recycling, and owner.
+--
+-- Kept up to date, not rebuilt: a nightly writes again the rows of the people whose row changes
+-- (int_people_mart_changes), everyone's when the mart must be written whole, and moves every
+-- row's scored_as_of to the run date (the other rows' scores are the same on it).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ forget_people_mart_changes() }}",
+    post_hook=[
+        "update {{ this }} set scored_as_of = {{ as_of_date() }} where scored_as_of is distinct from {{ as_of_date() }}",
+        "{{ record_increment(rules_hash=people_mart_hash()) }}",
+    ],
+) }}
+{%- set changed -%}
+    {%- if is_incremental() %}
+    where person_id in (select person_id from {{ ref('int_people_mart_changes') }})
+    {%- endif %}
+{%- endset %}
+-- depends_on: {{ ref('int_people_mart_changes') }}
 with
 
 people as (
-    select * from {{ ref('int_people_unified') }}
+    select * from {{ ref('int_people_unified') }}{{ changed }}
 ),
 
 fit as (
-    select * from {{ ref('int_people_fit') }}
+    select * from {{ ref('int_people_fit') }}{{ changed }}
 ),
 
 engagement as (
-    select * from {{ ref('int_engagement_scores') }}
+    select * from {{ ref('int_engagement_scores') }}{{ changed }}
 ),
 
 lifecycle as (
-    select * from {{ ref('int_people_lifecycle') }}
+    select * from {{ ref('int_people_lifecycle') }}{{ changed }}
 ),
 
 owners as (
-    select * from {{ ref('int_owner_assignment') }}
+    select * from {{ ref('int_owner_assignment') }}{{ changed }}
 ),
 
 tier_thresholds as (
