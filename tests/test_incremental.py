@@ -455,6 +455,13 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
         "accepted_values",
         "accepted_values_stg_hubspot__email_events_bounce_category",
     )
+    # A duplicate among the people mart's rows written again fails its key test.
+    fails(
+        f"insert into people select * from people where person_id in ({REWRITTEN}) limit 1",
+        "people",
+        "primary_key",
+        "primary_key_people_person_id",
+    )
     # A person recomputed gone from int_people_unified while their activities stay.
     fails(
         f"""

@@ -42,6 +42,7 @@ having {{ column_name }} is null or count(*) > 1
                                 people too: int_lifecycle_events);
       rematched_records         the records int_people_records matched again;
       landed                    a staging table's rows landed since the last build;
+      rewritten_people          the people mart's rows written again (int_people_mart_changes);
       none                      every row. -#}
 {% macro written_rows(model, rows=none) -%}
     {%- if rows is none -%}
@@ -53,6 +54,8 @@ having {{ column_name }} is null or count(*) > 1
             also=rebased_people(), for_model=model.identifier, lifecycle=true) -%}
     {%- elif rows == 'rematched_records' -%}
         {%- set condition = rematched_records_condition() -%}
+    {%- elif rows == 'rewritten_people' -%}
+        {%- set condition = 'person_id in (select person_id from ' ~ ref('int_people_mart_changes') ~ ')' -%}
     {%- elif rows == 'landed' -%}
         {%- set since = '(select previous_loaded_watermark from ' ~ ref('int_build_window') ~ ')' -%}
         {%- set full = build_is_full() -%}
@@ -65,7 +68,7 @@ having {{ column_name }} is null or count(*) > 1
     {%- else -%}
         {{- exceptions.raise_compiler_error(
             "rows: " ~ rows ~ " (test on " ~ model ~ ") is none of touched_people, touched_people_lifecycle, "
-            ~ "rematched_records, landed") -}}
+            ~ "rematched_records, landed, rewritten_people") -}}
     {%- endif -%}
     {{- return('(select * from ' ~ model ~ ' where ' ~ condition ~ ') as written_rows') -}}
 {%- endmacro %}

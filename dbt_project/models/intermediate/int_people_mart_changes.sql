@@ -8,14 +8,13 @@
 -- Everyone, the mart's people with them, when the mart is written again whole: a full build
 -- (int_build_window.is_full), the mart's code or the seeds only it reads changed
 -- (people_mart_hash), or the mart missed the incremental models' last build (its own, kept in
--- dbt_state.increments, is older). Nothing before the mart's first build.
+-- dbt_state.increments, is older). Everyone too at the mart's first build, which writes it.
 -- depends_on: {{ ref('int_build_window') }}, {{ ref('int_touched_people') }}, {{ ref('int_score_bases') }}
 -- depends_on: {{ ref('int_engagement_scores') }}, {{ ref('int_owner_assignment') }}
 -- depends_on: {{ ref('tier_thresholds') }}, {{ ref('engagement_levels') }}
 {%- set mart = adapter.get_relation(this.database, this.schema, 'people') %}
 {%- if mart is none %}
-select cast(null as varchar) as person_id
-where false
+select person_id from {{ ref('int_engagement_scores') }}
 {%- else %}
 with
 
