@@ -301,15 +301,31 @@ def run(workdir, monkeypatch, days: int, *extra: str) -> None:
     dbt_build(workdir, monkeypatch, ("run", *extra), as_of=TODAY + timedelta(days=days))
 
 
+def night_and_full_build(work, reference, usage, monkeypatch, days: int) -> None:
+    """The night `days` on work, incremental, and on a copy of it in reference (with the product
+    usage files), a full refresh. A new reference folder each night: dbt-duckdb keeps the last
+    reference's file open in this process."""
+    reference.mkdir()
+    shutil.copytree(usage, reference / "usage")
+    shutil.copy(work / "leadflow.duckdb", reference / "leadflow.duckdb")
+    run(work, monkeypatch, days)
+    run(reference, monkeypatch, days, "--full-refresh")
+
+
+def differing(work, reference) -> list[str]:
+    """The tables whose rows differ between the incremental build and the full one."""
+    incremental, full = tables(work), tables(reference)
+    assert incremental.keys() == full.keys()
+    return [name for name in full if incremental[name] != full[name]]
+
+
 def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, monkeypatch):  # noqa: F811
     """Nightlies of changes of every kind, built incrementally, each against a full build."""
     query(built, "checkpoint")
-    work, reference = tmp_path / "work", tmp_path / "reference"
+    work = tmp_path / "work"
     work.mkdir()
-    reference.mkdir()
     shutil.copy(built / "leadflow.duckdb", work / "leadflow.duckdb")
     shutil.copytree(built / "usage", work / "usage")
-    shutil.copytree(built / "usage", reference / "usage")
 
     with duckdb.connect(str(work / "leadflow.duckdb")) as con:
         first_night(con)
@@ -325,9 +341,7 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     with duckdb.connect(str(work / "leadflow.duckdb")) as con:
         moved = second_night(con)
         con.execute("checkpoint")
-    shutil.copy(work / "leadflow.duckdb", reference / "leadflow.duckdb")
-    run(work, monkeypatch, 2)
-    run(reference, monkeypatch, 2, "--full-refresh")
+    night_and_full_build(work, tmp_path / "reference-2", built / "usage", monkeypatch, 2)
     assert not query(work, "select is_full from int_build_window")[0][0]
     # The people mart wrote again the rows of some people, not everyone's.
     rewritten = query(work, f"select count(*) from ({REWRITTEN})")[0][0]
@@ -346,10 +360,7 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     assert len(moved) <= affected < records / 4
     for record, joined in moved.items():
         assert len(person_of(work, record, joined)) == 1, (record, joined)
-    incremental, full = tables(work), tables(reference)
-    assert incremental.keys() == full.keys()
-    differing = [name for name in full if incremental[name] != full[name]]
-    assert not differing, differing
+    assert differing(work, tmp_path / "reference-2") == []
     # The lifecycle followed: the disqualified lead, the won opportunity, the written MQL date.
     assert query(work, "select count(*) from int_recycle_events where rule like '%Closed - Not Converted'")[
         0
@@ -371,22 +382,14 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
         # As if the tier thresholds or the mart's code had changed since: it is written whole.
         con.execute("update dbt_state.increments set rules_hash = 'older rules' where model = 'people'")
         con.execute("checkpoint")
-    # A new folder: dbt-duckdb keeps the last reference's file open in this process.
-    reference = tmp_path / "reference-3"
-    reference.mkdir()
-    shutil.copytree(built / "usage", reference / "usage")
-    shutil.copy(work / "leadflow.duckdb", reference / "leadflow.duckdb")
-    run(work, monkeypatch, 3)
-    run(reference, monkeypatch, 3, "--full-refresh")
+    night_and_full_build(work, tmp_path / "reference-3", built / "usage", monkeypatch, 3)
     assert not query(work, f"select * from people where person_id not in ({REWRITTEN})")
     assert customers(work) == {"new-opportunity-0", "new-opportunity-1"}
     # The unlinked twin followed the contact its twin is linked to; the converted lead, its contact.
     for record, contact in (("twin-contact", moved["twin-contact"]), (converted_lead, converted_to)):
         expected = query(work, "select md5('email:' || ?)", (renamed[contact],))
         assert person_of(work, record, contact) == expected, record
-    incremental, full = tables(work), tables(reference)
-    differing = [name for name in full if incremental[name] != full[name]]
-    assert not differing, differing
+    assert differing(work, tmp_path / "reference-3") == []
 
     # A fourth night retitles a contact while the people mart fails (left out); the fifth lands a
     # web visit and writes the mart again whole, since it missed the incremental models' build
@@ -403,19 +406,12 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
                 json_merge_patch(record, '{{"id": "fifth-visit"}}'), {after_last_build}
             from raw_hubspot.web_events where id = 'third-visit'""")
         con.execute("checkpoint")
-    reference = tmp_path / "reference-5"
-    reference.mkdir()
-    shutil.copytree(built / "usage", reference / "usage")
-    shutil.copy(work / "leadflow.duckdb", reference / "leadflow.duckdb")
-    run(work, monkeypatch, 5)
-    run(reference, monkeypatch, 5, "--full-refresh")
+    night_and_full_build(work, tmp_path / "reference-5", built / "usage", monkeypatch, 5)
     assert not query(work, f"select * from people where person_id not in ({REWRITTEN})")
     assert query(work, "select title from people where salesforce_contact_id = ?", (survivor,)) == [
         ("Chief Lag Officer",)
     ]
-    incremental, full = tables(work), tables(reference)
-    differing = [name for name in full if incremental[name] != full[name]]
-    assert not differing, differing
+    assert differing(work, tmp_path / "reference-5") == []
 
     # The nightly's tests of the tables it keeps up to date read the rows it wrote (the test
     # argument `rows`): a fault among those rows still fails them.
