@@ -522,15 +522,22 @@ from dbt.cli.main import dbtRunner
 started = time.perf_counter()
 result = dbtRunner().invoke([*{list(command)!r}, "--project-dir", {str(PROJECT)!r}, "--profiles-dir",
     {str(PROJECT)!r},
-    "--target-path", {str(log_dir / "target")!r}, "--log-path", {str(log_dir / "logs")!r},
-    "--vars", json.dumps({{"as_of": {as_of.isoformat()!r}}}), "--quiet"])
+    "--target-path", {str(log_dir / "target")!r}, "--log-path", {str(log_dir / "logs")!r}, "--quiet"])
 seconds = time.perf_counter() - started
 nodes = list(getattr(result.result, "results", None) or [])
 failed = [f"{{r.node.unique_id}}: {{r.status}}" for r in nodes if str(r.status) not in ("success", "pass")]
 print(json.dumps({{"success": bool(result.success), "seconds": round(seconds, 1), "nodes": len(nodes),
     "failed": failed[:5], "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}}))
 """
-    env = {**os.environ, "LEADFLOW_DUCKDB_PATH": str(db), "DO_NOT_TRACK": "1"}
+    # The run date as the build flow passes it (LEADFLOW_AS_OF): each build reuses the previous
+    # one's parse of the project (dbt's partial parsing, target/ kept between runs as a worker's
+    # checkout keeps it), which a var changing every night would not.
+    env = {
+        **os.environ,
+        "LEADFLOW_DUCKDB_PATH": str(db),
+        "LEADFLOW_AS_OF": as_of.isoformat(),
+        "DO_NOT_TRACK": "1",
+    }
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started

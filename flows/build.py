@@ -6,6 +6,8 @@ import contextvars
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -49,7 +51,7 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     args = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality"]
     if full_refresh:
         args.append("--full-refresh")
-    variables = dbt_vars(project, as_of, in_duckdb=settings.builds_in_duckdb)
+    variables = dbt_vars(project, in_duckdb=settings.builds_in_duckdb)
     if variables:
         args += ["--vars", json.dumps(variables)]
     runner = NodeTaskRunner(
@@ -66,7 +68,8 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     before = set(threading.enumerate())
     started = datetime.now(UTC)
     try:
-        result = runner.invoke(args)
+        with run_date(as_of):
+            result = runner.invoke(args)
     finally:
         _join_node_tasks(before)
         progress.finish("dbt build")
@@ -84,12 +87,26 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     return {"success": bool(result.success), "nodes": statuses}
 
 
-def dbt_vars(project: Path, as_of: date | None, in_duckdb: bool) -> dict:
-    """The build's vars: the run date; and, on a warehouse that cannot read files, the routing
-    file parsed (var routing; DuckDB reads routing.yml itself)."""
-    variables: dict = {}
+@contextmanager
+def run_date(as_of: date | None) -> Iterator[None]:
+    """The run date for dbt in LEADFLOW_AS_OF (unset: today), as it was after. Not var `as_of`:
+    a var that changes from one run to the next makes dbt parse the whole project again, where
+    the nightly otherwise reuses the previous run's parse (dbt's partial parsing)."""
+    before = os.environ.pop("LEADFLOW_AS_OF", None)
     if as_of is not None:
-        variables["as_of"] = as_of.isoformat()
+        os.environ["LEADFLOW_AS_OF"] = as_of.isoformat()
+    try:
+        yield
+    finally:
+        os.environ.pop("LEADFLOW_AS_OF", None)
+        if before is not None:
+            os.environ["LEADFLOW_AS_OF"] = before
+
+
+def dbt_vars(project: Path, in_duckdb: bool) -> dict:
+    """The build's vars: on a warehouse that cannot read files, the routing file parsed (var
+    routing; DuckDB reads routing.yml itself). The run date goes by run_date."""
+    variables: dict = {}
     if not in_duckdb:
         variables["routing"] = yaml.safe_load((project / "routing.yml").read_text(encoding="utf-8")) or {}
     return variables

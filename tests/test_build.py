@@ -77,10 +77,45 @@ def test_a_failed_model_fails_its_task_run_and_the_build(prefect_harness, monkey
     assert len(runs) > len(failed) and all(r.state_name in ("Completed", "Failed") for r in runs)
 
 
+def test_a_nightly_on_another_run_date_reuses_the_last_parse(prefect_harness, monkeypatch, tmp_path):
+    """The run date reaches dbt as LEADFLOW_AS_OF, read when the models run: two builds a day
+    apart parse the project once (a var that changes would make dbt parse it all again), and
+    each is measured to its own date; LEADFLOW_AS_OF is as it was after each."""
+    from dbt.parser.manifest import ManifestLoader
+
+    from flows.build import build
+
+    path = tmp_path / "leadflow.duckdb"
+    load_raw(path, generate(people=60, seed=3, today=TODAY))
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
+    monkeypatch.delenv("LEADFLOW_AS_OF", raising=False)
+    parsable = []
+    real = ManifestLoader.is_partial_parsable
+
+    def is_partial_parsable(self, manifest):
+        parsable.append(answer := real(self, manifest))
+        return answer
+
+    monkeypatch.setattr(ManifestLoader, "is_partial_parsable", is_partial_parsable)
+    for days in (0, 1):
+        parsable.clear()
+        assert build(as_of=TODAY + timedelta(days=days), return_state=True).result()["success"]
+        assert "LEADFLOW_AS_OF" not in os.environ
+        day = TODAY + timedelta(days=days)
+        with duckdb.connect(str(path)) as con:
+            dates = (
+                "select cast(as_of_end as date), (select max(scored_as_of) from people) from int_build_window"
+            )
+            assert con.execute(dates).fetchone() == (day + timedelta(days=1), day)
+    # The second build found the first's parse still valid.
+    assert [ok for ok, _ in parsable] == [True]
+
+
 def test_the_build_runs_on_the_postgres_target(prefect_harness, postgres, monkeypatch, tmp_path):
     """LEADFLOW_DBT_TARGET=postgres: the build flow builds the PostgreSQL database, the routing file
-    passed parsed as var routing beside as_of (PostgreSQL reads no file). The DuckDB file gets the
-    build's ops row, not the marts; write-back reads its queue from PostgreSQL."""
+    passed parsed as var routing (PostgreSQL reads no file), the run date in LEADFLOW_AS_OF. The
+    DuckDB file gets the build's ops row, not the marts; write-back reads its queue from
+    PostgreSQL."""
     from flows.build import build
     from flows.writeback import writeback
     from tests.test_dbt_postgres import copy_raw

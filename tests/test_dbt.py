@@ -516,3 +516,25 @@ def test_event_staging_builds_incrementally_as_a_full_build_would(built, tmp_pat
         assert events[first] == "CLICK" and events["new-event"] == "OPEN" and second not in events
         assert web not in {r[0] for r in query(workdir, "select web_event_id from stg_hubspot__web_events")}
     assert runs["incremental"] == runs["full"]
+
+
+def test_the_run_date_comes_from_var_as_of_else_leadflow_as_of(tmp_path, monkeypatch):
+    """Var `as_of` wins; LEADFLOW_AS_OF (what the flows set) is read when var `as_of` is missing;
+    a LEADFLOW_AS_OF that is no date fails with an error naming it, not a cast error in SQL."""
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(tmp_path / "leadflow.duckdb"))
+    monkeypatch.setenv("DO_NOT_TRACK", "1")
+
+    def compiled(variables: dict) -> tuple[bool, str]:
+        result = dbtRunner().invoke(
+            dbt_args(tmp_path, ["compile", "--inline", "select {{ as_of_date() }}"], variables)
+        )
+        if not result.success:
+            return False, str(result.exception)
+        return True, result.result.results[0].node.compiled_code
+
+    monkeypatch.setenv("LEADFLOW_AS_OF", "2026-02-14")
+    assert compiled({}) == (True, "select cast('2026-02-14' as date)")
+    assert compiled({"as_of": "2026-03-01"}) == (True, "select cast('2026-03-01' as date)")
+    monkeypatch.setenv("LEADFLOW_AS_OF", "14/02/2026")
+    ok, error = compiled({})
+    assert not ok and "LEADFLOW_AS_OF must be a date, YYYY-MM-DD: got '14/02/2026'" in error

@@ -1,9 +1,24 @@
 {# Small SQL helpers shared by the models; each returns an expression. #}
 
+{% macro as_of() -%}
+    {#- The run date (YYYY-MM-DD) or none (today): var `as_of`, else the environment's
+        LEADFLOW_AS_OF, which the flows set. A var that changes from run to run makes dbt parse
+        the whole project again (seconds); an environment variable read only when the models
+        run leaves the previous run's parse in use. -#}
+    {%- set value = var('as_of', none) -%}
+    {%- if not value and execute -%}
+        {%- set value = env_var('LEADFLOW_AS_OF', '') | trim -%}
+        {%- if value and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value) -%}
+            {{ exceptions.raise_compiler_error("LEADFLOW_AS_OF must be a date, YYYY-MM-DD: got '" ~ value ~ "'") }}
+        {%- endif -%}
+    {%- endif -%}
+    {{- return(value or none) -}}
+{%- endmacro %}
+
 {% macro as_of_date() -%}
-    {#- The run date decay is measured to: var `as_of` (YYYY-MM-DD), else today in UTC. -#}
-    {%- if var('as_of', none) -%}
-        cast('{{ var("as_of") }}' as date)
+    {#- The run date decay is measured to: as_of() (var `as_of` or LEADFLOW_AS_OF), else today in UTC. -#}
+    {%- if as_of() -%}
+        cast('{{ as_of() }}' as date)
     {%- else -%}
         {{ utc_today() }}
     {%- endif -%}

@@ -2,9 +2,9 @@
    building anything: the roster, the rules, the rotation. #}
 
 {% macro routing_now() -%}
-    {#- The moment routing decides at: the end of var as_of, else when this dbt run started (one
-        moment for every model of the run). -#}
-    {%- if var('as_of', none) -%}
+    {#- The moment routing decides at: the end of the run date (as_of()), else when this dbt run
+        started (one moment for every model of the run). -#}
+    {%- if as_of() -%}
         {{ as_of_end() }}
     {%- else -%}
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
@@ -12,8 +12,8 @@
 {%- endmacro %}
 
 {% macro routing_today(time_zone) -%}
-    {#- The run's day for an owner: var as_of, else today in their time zone. -#}
-    {%- if var('as_of', none) -%}
+    {#- The run's day for an owner: the run date (as_of()), else today in their time zone. -#}
+    {%- if as_of() -%}
         {{ as_of_date() }}
     {%- else -%}
         cast({{ routing_local(routing_now(), time_zone) }} as date)
