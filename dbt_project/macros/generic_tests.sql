@@ -55,7 +55,7 @@ having {{ column_name }} is null or count(*) > 1
     {%- elif rows == 'rematched_records' -%}
         {%- set condition = rematched_records_condition() -%}
     {%- elif rows == 'rewritten_people' -%}
-        {%- set condition = 'person_id in (select person_id from ' ~ ref('int_people_mart_changes') ~ ')' -%}
+        {%- set condition = rewritten_people_condition() -%}
     {%- elif rows == 'landed' -%}
         {%- set since = '(select previous_loaded_watermark from ' ~ ref('int_build_window') ~ ')' -%}
         {%- set full = build_is_full() -%}

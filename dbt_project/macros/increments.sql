@@ -125,11 +125,16 @@
     )
 {%- endmacro %}
 
+{#- The people whose row of the people mart this build writes again (int_people_mart_changes). -#}
+{% macro rewritten_people_condition() -%}
+    person_id in (select person_id from {{ ref('int_people_mart_changes') }})
+{%- endmacro %}
+
 {#- The people mart's pre-hook: the rows it writes again go. -#}
 {% macro forget_people_mart_changes() -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where person_id in (select person_id from {{ ref('int_people_mart_changes') }})
+    where {{ rewritten_people_condition() }}
     {%- endif -%}
 {%- endmacro %}
 

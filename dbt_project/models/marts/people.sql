@@ -17,7 +17,7 @@
 ) }}
 {%- set changed -%}
     {%- if is_incremental() %}
-    where person_id in (select person_id from {{ ref('int_people_mart_changes') }})
+    where {{ rewritten_people_condition() }}
     {%- endif %}
 {%- endset %}
 -- depends_on: {{ ref('int_people_mart_changes') }}
