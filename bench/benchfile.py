@@ -1,7 +1,8 @@
 """BENCHMARKS.md: each benchmark owns one `## Section`, with a `### Heading` per configuration it ran.
 
 A run replaces its own `###` part (and the section's intro) and leaves every other part, and every
-other section, as it was.
+other section, as it was. Notes written by hand under a part, each under a `####` heading of its
+own (an A/B of two commits, an experiment), stay: a run writes its figures above them.
 """
 
 from __future__ import annotations
@@ -53,7 +54,14 @@ def update_section(path: Path, section: str, intro: str, title: str, body: str) 
     head, sections = _split(text, "##")
     current = dict(sections).get(section, f"## {section}\n")
     _, parts = _split(current, "###")
-    parts = [(t, p) for t, p in parts if t != title] + [(title, body)]
+    previous = dict(parts).get(title)
+    if previous is None:  # a new configuration goes last
+        parts.append((title, body))
+    else:  # in its place, its hand-written notes after the new figures
+        _, notes = _split(previous, "####")
+        written = {t for t, _ in _split(body, "####")[1]}
+        body = "\n\n".join([body.strip()] + [n.strip() for t, n in notes if t not in written])
+        parts = [(t, body if t == title else p) for t, p in parts]
     rebuilt = f"## {section}\n\n{intro.strip()}\n\n" + "\n\n".join(p.strip() for _, p in parts) + "\n"
     if section in dict(sections):
         sections = [(t, rebuilt if t == section else s) for t, s in sections]
