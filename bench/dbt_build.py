@@ -514,14 +514,17 @@ def change_nightly(
 BUILD = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality")  # as flows/build.py
 
 
-def timed_build(db: Path, as_of: date, log_dir: Path, command: tuple[str, ...] = BUILD) -> dict:
-    """`dbt build` in a fresh process: wall time, peak RSS (the process's own high-water mark)."""
+def timed_build(
+    db: Path, as_of: date, log_dir: Path, command: tuple[str, ...] = BUILD, project: Path = PROJECT
+) -> dict:
+    """`dbt build` in a fresh process: wall time, peak RSS (the process's own high-water mark).
+    `project`: another checkout's dbt project (bench/dbt_ab.py)."""
     child = f"""
 import json, resource, sys, time
 from dbt.cli.main import dbtRunner
 started = time.perf_counter()
-result = dbtRunner().invoke([*{list(command)!r}, "--project-dir", {str(PROJECT)!r}, "--profiles-dir",
-    {str(PROJECT)!r},
+result = dbtRunner().invoke([*{list(command)!r}, "--project-dir", {str(project)!r}, "--profiles-dir",
+    {str(project)!r},
     "--target-path", {str(log_dir / "target")!r}, "--log-path", {str(log_dir / "logs")!r}, "--quiet"])
 seconds = time.perf_counter() - started
 nodes = list(getattr(result.result, "results", None) or [])

@@ -1,0 +1,187 @@
+"""A/B of the nightly `dbt build` between commits: each one's dbt project from one starting database.
+
+    .venv/bin/python bench/dbt_ab.py [--ready .leadflow/bench/ready/bench.duckdb] [--runs 3]
+                                     [--dir .leadflow/bench/ab] REF [REF ...]
+
+REF: a commit (whatever `git rev-parse` takes: HEAD~1, a hash, a branch), or `.` for the working
+tree as it is, uncommitted changes included. Each REF's `dbt_project/` is taken out of git into
+DIR/<n>-<name>/, with a target folder of its own: each keeps its own parse, as a worker's checkout
+does. Then --runs rounds, each REF in turn within a round (interleaved, so that the machine's
+changes of speed fall on every REF alike): a fresh copy of the starting database, an untimed
+`dbt parse` (the night before's), and the nightly `dbt build` timed as `bench/dbt_build.py` times
+it, at the run date after the database's last build.
+
+The starting database is the `ready` state `bench/dbt_build.py --dir DIR` leaves in DIR/ready:
+its company after the full build, the first nightly and its write-back, with 1% changed. A REF
+whose incremental models' code or rules differ from those that built it recomputes everyone
+(int_build_window's is_full, printed with each run): compare such a REF from its own bench's
+ready state, not this one.
+
+Prints a JSON line per run, then a Markdown table (every run, the median, dbt's parse: the
+invocation's seconds before the run began, models and snapshot summed, data tests summed).
+Writes nothing to BENCHMARKS.md: an A/B is a note written by hand under the bench's part, under
+a `####` heading of its own, which the bench's later runs keep. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from dbt_build import fresh_copy, timed_build  # bench/dbt_build.py (the script's folder is on sys.path)
+from runs import add_argument, check, every, median, median_run  # bench/runs.py
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def resolve(ref: str) -> tuple[str, str]:
+    """(what the table calls REF, the commit or `.`): `HEAD~1` -> ("HEAD~1 (964ee83)", "964ee83...")."""
+    if ref == ".":
+        return "working tree", "."
+    out = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"dbt_ab: {ref!r} is no commit of {ROOT}")
+    commit = out.stdout.strip()
+    return (ref if commit.startswith(ref) else f"{ref} ({commit[:7]})"), commit
+
+
+def export(commit: str, into: Path) -> Path:
+    """The commit's dbt_project/ (the working tree's, as it is, for `.`) in `into`/dbt_project."""
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    if commit == ".":
+        shutil.copytree(
+            ROOT / "dbt_project",
+            into / "dbt_project",
+            ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml"),
+        )
+    else:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit, "dbt_project"], capture_output=True, check=True
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(into, filter="data")
+    return into / "dbt_project"
+
+
+def next_run_date(db: Path) -> date:
+    """The run date after the database's last build: its incremental models' as_of_end (the
+    midnight after the run date they were built for) is the next day."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        try:
+            (end,) = con.execute("select max(as_of_end) from dbt_state.increments").fetchone()
+        except duckdb.CatalogException:
+            end = None
+    if end is None:
+        raise SystemExit(f"dbt_ab: {db} holds no build (dbt_state.increments): run bench/dbt_build.py first")
+    return end.date()
+
+
+def parse(project: Path, db: Path, as_of: date, work: Path) -> None:
+    """`dbt parse` as the night before's build leaves it (untimed), with the nightly's settings."""
+    env = {**os.environ, "LEADFLOW_DUCKDB_PATH": str(db), "LEADFLOW_AS_OF": as_of.isoformat()}
+    env["DO_NOT_TRACK"] = "1"
+    out = subprocess.run(
+        [sys.executable, "-m", "dbt.cli.main", "parse", "--project-dir", str(project), "--profiles-dir",
+         str(project), "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise SystemExit(f"dbt parse of {project} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+
+
+def measured(work: Path, build: dict, db: Path) -> dict:
+    """The run's figures beside timed_build's: dbt's parse, models and snapshot summed, is_full."""
+    run = json.loads((work / "target" / "run_results.json").read_text())
+    results = run["results"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        (is_full,) = con.execute("select is_full from int_build_window").fetchone()
+    return {
+        **build,
+        "parse_seconds": round(build["seconds"] - run["elapsed_time"], 1),
+        "models_seconds": round(
+            sum(r["execution_time"] for r in results if r["unique_id"].startswith(("model.", "snapshot."))), 1
+        ),
+        "is_full": is_full,
+    }
+
+
+def table(names: list[str], runs: dict[str, list[dict]]) -> str:
+    rows = [
+        "| nightly | runs, s | median, s | dbt's parse, s | models and snapshot summed, s "
+        "| data tests summed, s | peak memory |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for name in names:
+        done = runs[name]
+        middle = median_run(done, "seconds")
+        rows.append(
+            f"| {name} | {every([r['seconds'] for r in done])} | {median([r['seconds'] for r in done]):.1f} "
+            f"| {every([r['parse_seconds'] for r in done])} | {middle['models_seconds']:.1f} "
+            f"| {middle['tests_seconds']:.1f} | {max(r['peak_rss_mib'] for r in done):,} MiB |"
+        )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("refs", nargs="+", metavar="REF", help="commits to compare; . is the working tree")
+    parser.add_argument(
+        "--ready",
+        type=Path,
+        default=ROOT / ".leadflow" / "bench" / "ready" / "bench.duckdb",
+        help="the starting database (bench/dbt_build.py leaves it in its --dir's ready/)",
+    )
+    parser.add_argument("--dir", type=Path, default=ROOT / ".leadflow" / "bench" / "ab")
+    add_argument(parser, "rounds, each REF once in each")
+    args = parser.parse_args()
+    check(parser, args)
+    if not args.ready.exists():
+        parser.error(f"--ready {args.ready}: no such database (bench/dbt_build.py --dir D leaves D/ready)")
+    as_of = next_run_date(args.ready)
+    checkouts = []
+    for n, ref in enumerate(args.refs, 1):
+        name, commit = resolve(ref)
+        work = args.dir / f"{n}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', ref)}"
+        checkouts.append((name, export(commit, work / "checkout"), work))
+    names = [name for name, _, _ in checkouts]
+    print(json.dumps({"step": "a/b", "run_date": as_of.isoformat(), "refs": names}), flush=True)
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for round_ in range(1, args.runs + 1):
+        for name, project, work in checkouts:
+            db = fresh_copy(args.ready, args.dir / "run")
+            parse(project, db, as_of, work)
+            build = measured(work, timed_build(db, as_of, work, project=project), db)
+            runs[name].append(build)
+            print(json.dumps({"step": f"{name}, round {round_}", **build}), flush=True)
+            if not build["success"]:
+                raise SystemExit(f"dbt_ab: the build of {name} failed: {build['failed']}")
+    print()
+    print(table(names, runs))
+    if any(r["is_full"] for done in runs.values() for r in done):
+        print(
+            "\nA REF recomputed everyone (is_full): its incremental models' code or rules differ from "
+            "those that built the starting database; compare it from its own bench's ready state."
+        )
+
+
+if __name__ == "__main__":
+    main()
