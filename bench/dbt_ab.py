@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-from dbt_build import fresh_copy, timed_build  # bench/dbt_build.py (the script's folder is on sys.path)
+from dbt_build import dbt_args, dbt_env, fresh_copy, timed_build  # bench/ (the script's folder)
 from runs import add_argument, check, every, median, median_run  # bench/runs.py
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,19 +59,20 @@ def resolve(ref: str) -> tuple[str, str]:
     return (ref if commit.startswith(ref) else f"{ref} ({commit[:7]})"), commit
 
 
-def export(commit: str, into: Path) -> Path:
-    """The commit's dbt_project/ (the working tree's, as it is, for `.`) in `into`/dbt_project."""
+def export(commit: str, into: Path, root: Path = ROOT) -> Path:
+    """The commit's dbt_project/ (the working tree's, as it is, for `.`, without dbt's output) in
+    `into`/dbt_project. `root`: the repository."""
     shutil.rmtree(into, ignore_errors=True)
     into.mkdir(parents=True)
     if commit == ".":
         shutil.copytree(
-            ROOT / "dbt_project",
+            root / "dbt_project",
             into / "dbt_project",
             ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml"),
         )
     else:
         archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", commit, "dbt_project"], capture_output=True, check=True
+            ["git", "-C", str(root), "archive", commit, "dbt_project"], capture_output=True, check=True
         ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(into, filter="data")
@@ -94,34 +94,21 @@ def next_run_date(db: Path) -> date:
 
 def parse(project: Path, db: Path, as_of: date, work: Path) -> None:
     """`dbt parse` as the night before's build leaves it (untimed), with the nightly's settings."""
-    env = {**os.environ, "LEADFLOW_DUCKDB_PATH": str(db), "LEADFLOW_AS_OF": as_of.isoformat()}
-    env["DO_NOT_TRACK"] = "1"
     out = subprocess.run(
-        [sys.executable, "-m", "dbt.cli.main", "parse", "--project-dir", str(project), "--profiles-dir",
-         str(project), "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet"],
-        env=env,
+        [sys.executable, "-m", "dbt.cli.main", *dbt_args(("parse",), project, work)],
+        env=dbt_env(db, as_of),
         capture_output=True,
         text=True,
         check=False,
-    )  # fmt: skip
+    )
     if out.returncode != 0:
         raise SystemExit(f"dbt parse of {project} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
 
 
-def measured(work: Path, build: dict, db: Path) -> dict:
-    """The run's figures beside timed_build's: dbt's parse, models and snapshot summed, is_full."""
-    run = json.loads((work / "target" / "run_results.json").read_text())
-    results = run["results"]
+def is_full(db: Path) -> bool:
+    """Whether the build recomputed everyone (int_build_window)."""
     with duckdb.connect(str(db), read_only=True) as con:
-        (is_full,) = con.execute("select is_full from int_build_window").fetchone()
-    return {
-        **build,
-        "parse_seconds": round(build["seconds"] - run["elapsed_time"], 1),
-        "models_seconds": round(
-            sum(r["execution_time"] for r in results if r["unique_id"].startswith(("model.", "snapshot."))), 1
-        ),
-        "is_full": is_full,
-    }
+        return con.execute("select is_full from int_build_window").fetchone()[0]
 
 
 def table(names: list[str], runs: dict[str, list[dict]]) -> str:
@@ -160,7 +147,7 @@ def main() -> None:
     checkouts = []
     for n, ref in enumerate(args.refs, 1):
         name, commit = resolve(ref)
-        work = args.dir / f"{n}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', ref)}"
+        work = args.dir / f"{n}-{'working-tree' if ref == '.' else re.sub(r'[^A-Za-z0-9_.-]+', '_', ref)}"
         checkouts.append((name, export(commit, work / "checkout"), work))
     names = [name for name, _, _ in checkouts]
     print(json.dumps({"step": "a/b", "run_date": as_of.isoformat(), "refs": names}), flush=True)
@@ -169,7 +156,8 @@ def main() -> None:
         for name, project, work in checkouts:
             db = fresh_copy(args.ready, args.dir / "run")
             parse(project, db, as_of, work)
-            build = measured(work, timed_build(db, as_of, work, project=project), db)
+            build = timed_build(db, as_of, work, project=project)
+            build["is_full"] = is_full(db)
             runs[name].append(build)
             print(json.dumps({"step": f"{name}, round {round_}", **build}), flush=True)
             if not build["success"]:

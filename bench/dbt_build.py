@@ -514,33 +514,46 @@ def change_nightly(
 BUILD = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality")  # as flows/build.py
 
 
+def dbt_env(db: Path, as_of: date) -> dict[str, str]:
+    """The environment of a bench's dbt process: the database, and the run date as the build flow
+    passes it (LEADFLOW_AS_OF). Each build then reuses the previous one's parse of the project
+    (dbt's partial parsing, target/ kept between runs as a worker's checkout keeps it), which a
+    var changing every night would not."""
+    return {
+        **os.environ,
+        "LEADFLOW_DUCKDB_PATH": str(db),
+        "LEADFLOW_AS_OF": as_of.isoformat(),
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def dbt_args(command: tuple[str, ...], project: Path, log_dir: Path) -> list[str]:
+    """dbt's command line for `project`, its target and logs under `log_dir`."""
+    return [
+        *command,
+        *("--project-dir", str(project), "--profiles-dir", str(project)),
+        *("--target-path", str(log_dir / "target"), "--log-path", str(log_dir / "logs"), "--quiet"),
+    ]
+
+
 def timed_build(
     db: Path, as_of: date, log_dir: Path, command: tuple[str, ...] = BUILD, project: Path = PROJECT
 ) -> dict:
-    """`dbt build` in a fresh process: wall time, peak RSS (the process's own high-water mark).
-    `project`: another checkout's dbt project (bench/dbt_ab.py)."""
+    """`dbt build` in a fresh process: wall time, peak RSS (the process's own high-water mark),
+    dbt's parse (the invocation's seconds before the run began), models and snapshot summed and
+    data tests summed. `project`: another checkout's dbt project (bench/dbt_ab.py)."""
     child = f"""
 import json, resource, sys, time
 from dbt.cli.main import dbtRunner
 started = time.perf_counter()
-result = dbtRunner().invoke([*{list(command)!r}, "--project-dir", {str(project)!r}, "--profiles-dir",
-    {str(project)!r},
-    "--target-path", {str(log_dir / "target")!r}, "--log-path", {str(log_dir / "logs")!r}, "--quiet"])
+result = dbtRunner().invoke({dbt_args(command, project, log_dir)!r})
 seconds = time.perf_counter() - started
 nodes = list(getattr(result.result, "results", None) or [])
 failed = [f"{{r.node.unique_id}}: {{r.status}}" for r in nodes if str(r.status) not in ("success", "pass")]
 print(json.dumps({{"success": bool(result.success), "seconds": round(seconds, 1), "nodes": len(nodes),
     "failed": failed[:5], "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}}))
 """
-    # The run date as the build flow passes it (LEADFLOW_AS_OF): each build reuses the previous
-    # one's parse of the project (dbt's partial parsing, target/ kept between runs as a worker's
-    # checkout keeps it), which a var changing every night would not.
-    env = {
-        **os.environ,
-        "LEADFLOW_DUCKDB_PATH": str(db),
-        "LEADFLOW_AS_OF": as_of.isoformat(),
-        "DO_NOT_TRACK": "1",
-    }
+    env = dbt_env(db, as_of)
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
@@ -549,7 +562,9 @@ print(json.dumps({{"success": bool(result.success), "seconds": round(seconds, 1)
     except (IndexError, json.JSONDecodeError):
         raise SystemExit(f"dbt build crashed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}") from None
     report["process_seconds"] = round(wall, 1)
-    results = json.loads((log_dir / "target" / "run_results.json").read_text())["results"]
+    run = json.loads((log_dir / "target" / "run_results.json").read_text())
+    results = run["results"]
+    report["parse_seconds"] = round(report["seconds"] - run["elapsed_time"], 1)
     report["slowest"] = [
         (
             r["unique_id"].split(".")[-1]
@@ -559,6 +574,9 @@ print(json.dumps({{"success": bool(result.success), "seconds": round(seconds, 1)
         )
         for r in sorted(results, key=lambda r: -r["execution_time"])[:8]
     ]
+    report["models_seconds"] = round(
+        sum(r["execution_time"] for r in results if r["unique_id"].startswith(("model.", "snapshot."))), 1
+    )
     report["tests_seconds"] = round(
         sum(r["execution_time"] for r in results if r["unique_id"].startswith("test.")), 1
     )

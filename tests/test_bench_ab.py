@@ -46,13 +46,22 @@ def test_a_commit_s_dbt_project_is_taken_out_of_git(tmp_path: Path) -> None:
 
 
 def test_the_working_tree_s_project_is_copied_as_it_is_without_build_output(tmp_path: Path) -> None:
-    project = dbt_ab.export(".", tmp_path / "tree")
-    for name in ("dbt_project.yml", "profiles.yml", "routing.yml"):
-        assert (project / name).read_text() == (ROOT / "dbt_project" / name).read_text()
-    assert not (project / "target").exists() and not (project / "logs").exists()
+    tree = tmp_path / "repo" / "dbt_project"
+    (tree / "models").mkdir(parents=True)
+    (tree / "models" / "people.sql").write_text("select 1 as person_id -- not committed yet")
+    (tree / "dbt_project.yml").write_text("name: leadflow\n")
+    for output in ("target", "logs", "dbt_packages"):
+        (tree / output).mkdir()
+        (tree / output / "stale.json").write_text("{}")
+    (tree / ".user.yml").write_text("id: someone\n")
+
+    project = dbt_ab.export(".", tmp_path / "tree", root=tmp_path / "repo")
+    assert (project / "models" / "people.sql").read_text() == "select 1 as person_id -- not committed yet"
+    assert (project / "dbt_project.yml").read_text() == "name: leadflow\n"
+    assert sorted(p.name for p in project.iterdir()) == ["dbt_project.yml", "models"]
     # Taken out again, it starts clean.
     (project / "stale.sql").write_text("select 1")
-    assert not (dbt_ab.export(".", tmp_path / "tree") / "stale.sql").exists()
+    assert not (dbt_ab.export(".", tmp_path / "tree", root=tmp_path / "repo") / "stale.sql").exists()
 
 
 def test_the_run_date_is_the_day_after_the_last_build(tmp_path: Path) -> None:
