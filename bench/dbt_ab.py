@@ -17,6 +17,9 @@ whose incremental models' code or rules differ from those that built it recomput
 (int_build_window's is_full, printed with each run): compare such a REF from its own bench's
 ready state, not this one.
 
+Each build makes the build flow's choice about the seeds, with the REF's seed files: left out when
+the starting database recorded a load of the same files (flows/seeds.py), else loaded.
+
 Prints a JSON line per run, then a Markdown table (every run, the median, dbt's parse: the
 invocation's seconds before the run began, models and snapshot summed, data tests summed).
 Writes nothing to BENCHMARKS.md: an A/B is a note written by hand under the bench's part, under

@@ -18,12 +18,15 @@ from prefect.context import FlowRunContext
 from prefect.task_engine import run_task_sync
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
-from flows import progress
+from flows import progress, seeds
 from flows.artifacts import publish_build, record_failure
 from flows.marts import profile_environment
 from flows.settings import load_settings
 from flows.warehouse import Warehouse, utc_naive
 
+# Unit tests check the SQL, not the data: they run in CI (make test), not every night; so do
+# the data-quality views' tests (tag:quality), which read every raw record.
+BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality")
 NODE_TASKS_TIMEOUT = 600.0
 # A full build of a million people takes minutes; hours means something is stuck.
 BUILD_TIMEOUT = 3 * 3600
@@ -46,11 +49,17 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
     os.environ["LEADFLOW_DUCKDB_PATH"] = str(settings.duckdb_path.resolve())
     os.environ["LEADFLOW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     profile_environment()
-    # Unit tests check the SQL, not the data: they run in CI (make test), not every night; so do
-    # the data-quality views' tests (tag:quality), which read every raw record.
-    args = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality"]
+    args = list(BUILD_ARGS)
     if full_refresh:
         args.append("--full-refresh")
+    # The seeds load only when their files or tables changed since their last load (flows/seeds.py).
+    skip_seeds = False
+    if settings.builds_in_duckdb and not full_refresh:
+        with Warehouse(settings.duckdb_path) as wh, wh.lock:
+            skip_seeds = seeds.unchanged(wh.con, project)
+    args = seeds.build_args(args, skip_seeds)
+    if skip_seeds:
+        get_run_logger().info("The seeds are as at their last load: not loaded, their own tests not run.")
     variables = dbt_vars(project, in_duckdb=settings.builds_in_duckdb)
     if variables:
         args += ["--vars", json.dumps(variables)]
@@ -79,6 +88,8 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
             "insert into ops.builds values (?, ?, ?)",
             (utc_naive(started), utc_naive(datetime.now(UTC)), bool(result.success)),
         )
+        if result.success and settings.builds_in_duckdb and not skip_seeds:
+            seeds.record(wh.con, project)
     statuses: dict[str, int] = {}
     for node in getattr(result, "result", None) or []:
         status = str(getattr(node, "status", "unknown"))

@@ -111,6 +111,54 @@ def test_a_nightly_on_another_run_date_reuses_the_last_parse(prefect_harness, mo
     assert [ok for ok, _ in parsable] == [True]
 
 
+def test_the_seeds_load_again_only_when_their_files_or_tables_changed(prefect_harness, monkeypatch, tmp_path):
+    """The first build loads the seeds and records them; the next leaves them and their own tests
+    out (not the tests of models against them); after a seed table was edited by hand the build
+    after loads them again from their CSVs. A full refresh always loads them."""
+    from flows import build as build_module
+
+    path = tmp_path / "leadflow.duckdb"
+    load_raw(path, generate(people=60, seed=3, today=TODAY))
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
+    ran = []
+    real_invoke = build_module.NodeTaskRunner.invoke
+
+    def invoke(self, args, **kwargs):
+        ran.append(result := real_invoke(self, args, **kwargs))
+        return result
+
+    monkeypatch.setattr(build_module.NodeTaskRunner, "invoke", invoke)
+    cap = "setting = 'engagement_cap'"
+
+    def built(**kwargs) -> Counter:
+        ran.clear()
+        assert build_module.build(as_of=TODAY, return_state=True, **kwargs).result()["success"]
+        return Counter(n.split(" ")[0] for n in node_names(ran[0].result).elements())
+
+    def seed_tests() -> set[str]:
+        return {r.node.name for r in ran[0].result if r.node.resource_type == "test"
+                and any(p.startswith("seed.") for p in r.node.depends_on.nodes)}  # fmt: skip
+
+    first = built()
+    assert first["seed"] == 22
+    against_seeds = seed_tests()
+    second = built()
+    assert second["seed"] == 0 and second["model"] == first["model"]
+    kept = seed_tests()
+    assert kept and kept < against_seeds
+    assert all(name.startswith("relationships_") for name in kept)
+    with duckdb.connect(str(path)) as con:
+        assert con.execute("select count(*) from ops.seed_loads").fetchone() == (1,)
+        (described,) = con.execute(f"select description from scoring_settings where {cap}").fetchone()
+        con.execute(f"update scoring_settings set description = 'edited by hand' where {cap}")
+    assert built()["seed"] == 22
+    with duckdb.connect(str(path)) as con:
+        restored = con.execute(f"select description from scoring_settings where {cap}").fetchone()
+    assert restored == (described,)
+    assert built()["seed"] == 0
+    assert built(full_refresh=True)["seed"] == 22
+
+
 def test_the_build_runs_on_the_postgres_target(prefect_harness, postgres, monkeypatch, tmp_path):
     """LEADFLOW_DBT_TARGET=postgres: the build flow builds the PostgreSQL database, the routing file
     passed parsed as var routing (PostgreSQL reads no file), the run date in LEADFLOW_AS_OF. The
