@@ -1,7 +1,7 @@
 """The seeds (the rules a marketer edits, dbt_project/seeds/*.csv) load when they changed.
 
 Every `dbt build` loads each seed again and runs its tests: 22 seeds and 45 tests, a fifth of the
-nightly's nodes and about 2 s of dbt's own work per night, for files that rarely change. The
+nightly's nodes and about 2.5 s of dbt's own work per night, for files that rarely change. The
 build flow leaves them out (`SKIP_SEEDS`) when both hold:
 
 - their files are as they were at the last load that succeeded (`files_fingerprint`: the CSVs

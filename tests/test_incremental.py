@@ -3,11 +3,13 @@ staging tables under them) ends where a full build of the same data ends, table 
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime, time, timedelta
 
 import duckdb
 import pytest
+from dbt.adapters.duckdb.environments.local import DuckDBCursorWrapper
 
 from tests.test_dbt import TODAY, built, dbt_build, query  # noqa: F401 (built is a fixture)
 
@@ -341,7 +343,21 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     with duckdb.connect(str(work / "leadflow.duckdb")) as con:
         moved = second_night(con)
         con.execute("checkpoint")
-    night_and_full_build(work, tmp_path / "reference-2", built / "usage", monkeypatch, 2)
+    # Whether the build is a full one is read once per invocation (build_is_full keeps it), by
+    # each of the two, though dozens of models ask.
+    reads = []
+    real_execute = DuckDBCursorWrapper.execute
+
+    def execute(self, sql, bindings=None):
+        # The statement itself (after dbt's comment), not a model's subquery of the same words.
+        if re.match(r"\s*(/\*.*?\*/)?\s*select is_full from ", sql, re.S):
+            reads.append(sql)
+        return real_execute(self, sql, bindings)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DuckDBCursorWrapper, "execute", execute)
+        night_and_full_build(work, tmp_path / "reference-2", built / "usage", monkeypatch, 2)
+    assert len(reads) == 2
     assert not query(work, "select is_full from int_build_window")[0][0]
     # The people mart wrote again the rows of some people, not everyone's.
     rewritten = query(work, f"select count(*) from ({REWRITTEN})")[0][0]
