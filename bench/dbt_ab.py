@@ -34,13 +34,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 from datetime import date
 from pathlib import Path
 
 import duckdb
-from dbt_build import dbt_args, dbt_env, fresh_copy, timed_build  # bench/ (the script's folder)
+from dbt_build import fresh_copy, parse, timed_build  # bench/ (the script's folder)
 from runs import add_argument, check, every, median, median_run  # bench/runs.py
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,19 +94,6 @@ def next_run_date(db: Path) -> date:
     return end.date()
 
 
-def parse(project: Path, db: Path, as_of: date, work: Path) -> None:
-    """`dbt parse` as the night before's build leaves it (untimed), with the nightly's settings."""
-    out = subprocess.run(
-        [sys.executable, "-m", "dbt.cli.main", *dbt_args(("parse",), project, work)],
-        env=dbt_env(db, as_of),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"dbt parse of {project} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-
-
 def is_full(db: Path) -> bool:
     """Whether the build recomputed everyone (int_build_window)."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -158,7 +144,7 @@ def main() -> None:
     for round_ in range(1, args.runs + 1):
         for name, project, work in checkouts:
             db = fresh_copy(args.ready, args.dir / "run")
-            parse(project, db, as_of, work)
+            parse(db, as_of, work, project=project)
             build = timed_build(db, as_of, work, project=project)
             build["is_full"] = is_full(db)
             runs[name].append(build)

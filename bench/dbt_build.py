@@ -702,11 +702,13 @@ def median_run(runs: list[dict]) -> dict:
     return middle
 
 
-def parse_anew(db: Path, as_of: date, log_dir: Path, project: Path = PROJECT) -> None:
-    """An untimed `dbt parse` of `project` from scratch into `log_dir`/target, where the builds
-    after it reuse it. A parse another checkout left in the same folder would name that
-    checkout's files (dbt-duckdb loads the seeds from the paths in the parse)."""
-    (log_dir / "target" / "partial_parse.msgpack").unlink(missing_ok=True)
+def parse(db: Path, as_of: date, log_dir: Path, project: Path = PROJECT, anew: bool = False) -> None:
+    """An untimed `dbt parse` of `project` into `log_dir`/target with the builds' settings, which
+    the builds after it reuse (the night before's parse). `anew`: from scratch; a parse another
+    checkout left in the same folder would name that checkout's files (dbt-duckdb loads the seeds
+    from the paths in the parse)."""
+    if anew:
+        (log_dir / "target" / "partial_parse.msgpack").unlink(missing_ok=True)
     out = subprocess.run(
         [sys.executable, "-m", "dbt.cli.main", *dbt_args(("parse",), project, log_dir)],
         env=dbt_env(db, as_of),
@@ -781,7 +783,7 @@ def main() -> None:
         ),
         flush=True,
     )
-    parse_anew(args.dir / "run" / "bench.duckdb", AS_OF, args.dir)
+    parse(args.dir / "run" / "bench.duckdb", AS_OF, args.dir, anew=True)
     fulls = []
     for run in range(args.runs):
         db = fresh_copy(raw, args.dir / "run")

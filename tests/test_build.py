@@ -36,12 +36,10 @@ def node_names(results) -> Counter:
     return Counter(f"{n.resource_type.lower()} {n.name}" for n in nodes)
 
 
-def test_each_dbt_node_is_a_completed_task_run_of_the_build(prefect_harness, monkeypatch, tmp_path):
+def invocations(monkeypatch) -> list:
+    """What each dbt invocation of the build flow answers (dbtRunnerResult), in order."""
     from flows import build as build_module
 
-    path = tmp_path / "leadflow.duckdb"
-    load_raw(path, generate(people=60, seed=3, today=TODAY))
-    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
     ran = []
     real_invoke = build_module.NodeTaskRunner.invoke
 
@@ -50,6 +48,16 @@ def test_each_dbt_node_is_a_completed_task_run_of_the_build(prefect_harness, mon
         return result
 
     monkeypatch.setattr(build_module.NodeTaskRunner, "invoke", invoke)
+    return ran
+
+
+def test_each_dbt_node_is_a_completed_task_run_of_the_build(prefect_harness, monkeypatch, tmp_path):
+    from flows import build as build_module
+
+    path = tmp_path / "leadflow.duckdb"
+    load_raw(path, generate(people=60, seed=3, today=TODAY))
+    monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
+    ran = invocations(monkeypatch)
     state = build_module.build(as_of=TODAY, return_state=True)
     assert state.result()["success"]
     runs = task_runs(state.state_details.flow_run_id)
@@ -120,14 +128,7 @@ def test_the_seeds_load_again_only_when_their_files_or_tables_changed(prefect_ha
     path = tmp_path / "leadflow.duckdb"
     load_raw(path, generate(people=60, seed=3, today=TODAY))
     monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
-    ran = []
-    real_invoke = build_module.NodeTaskRunner.invoke
-
-    def invoke(self, args, **kwargs):
-        ran.append(result := real_invoke(self, args, **kwargs))
-        return result
-
-    monkeypatch.setattr(build_module.NodeTaskRunner, "invoke", invoke)
+    ran = invocations(monkeypatch)
     cap = "setting = 'engagement_cap'"
 
     def built(**kwargs) -> Counter:
