@@ -546,7 +546,8 @@ def timed_build(
     dbt's parse (the invocation's seconds before the run began), models and snapshot summed and
     data tests summed. `project`: another checkout's dbt project (bench/dbt_ab.py). As the build
     flow does, a build leaves the seeds out when they are as at their last load (flows/seeds.py;
-    `seeds_loaded` says which), and a build that loaded them records them; the check is timed."""
+    `seeds_loaded`: whether dbt loaded them), and a build that loaded them records them; the
+    check is timed."""
     child = f"""
 import json, resource, sys, time
 from pathlib import Path
@@ -570,7 +571,7 @@ nodes = list(getattr(result.result, "results", None) or [])
 failed = [f"{{r.node.unique_id}}: {{r.status}}" for r in nodes if str(r.status) not in ("success", "pass")]
 print(json.dumps({{"success": bool(result.success), "seconds": round(seconds, 1), "nodes": len(nodes),
     "failed": failed[:5], "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-    "seeds_loaded": not skip}}))
+    "seeds_loaded": any(r.node.resource_type == "seed" for r in nodes)}}))
 """
     env = dbt_env(db, as_of)
     started = time.perf_counter()

@@ -79,16 +79,20 @@ def tables_hash(con: duckdb.DuckDBPyConnection, project: Path, schema: str = "ma
 
 
 def unchanged(con: duckdb.DuckDBPyConnection, project: Path) -> bool:
-    """Whether the last load that succeeded is still in the tables and the files (see above)."""
+    """Whether the last load that succeeded is still in the tables and the files (see above). A
+    seed table missing is a change, whatever was recorded."""
     con.execute(SEED_LOADS)
     last = con.execute("select fingerprint, tables_hash from ops.seed_loads").fetchone()
-    return last is not None and last == (files_fingerprint(project), tables_hash(con, project))
+    now = tables_hash(con, project)
+    return now is not None and last == (files_fingerprint(project), now)
 
 
 def record(con: duckdb.DuckDBPyConnection, project: Path) -> None:
     """After a build that loaded the seeds and succeeded: what it loaded them from, and into."""
     con.execute(SEED_LOADS)
     fingerprint, loaded = files_fingerprint(project), tables_hash(con, project)
+    if loaded is None:  # a CSV dbt does not load (disabled): nothing to rely on
+        return
     con.execute("begin")
     con.execute("delete from ops.seed_loads")
     con.execute("insert into ops.seed_loads values (?, ?, now()::timestamp)", [fingerprint, loaded])
