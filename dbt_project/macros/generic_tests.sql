@@ -43,6 +43,8 @@ having {{ column_name }} is null or count(*) > 1
       rematched_records         the records int_people_records matched again;
       landed                    a staging table's rows landed since the last build;
       rewritten_people          the people mart's rows written again (int_people_mart_changes);
+      written                   the rows the model's last build wrote (its written_at column:
+                                int_activities); read by their row groups, not by person;
       none                      every row. -#}
 {% macro written_rows(model, rows=none) -%}
     {%- if rows is none -%}
@@ -56,6 +58,8 @@ having {{ column_name }} is null or count(*) > 1
         {%- set condition = rematched_records_condition() -%}
     {%- elif rows == 'rewritten_people' -%}
         {%- set condition = rewritten_people_condition() -%}
+    {%- elif rows == 'written' -%}
+        {%- set condition = 'written_at >= ' ~ last_built_at(model.identifier) -%}
     {%- elif rows == 'landed' -%}
         {%- set since = '(select previous_loaded_watermark from ' ~ ref('int_build_window') ~ ')' -%}
         {%- set full = build_is_full() -%}
@@ -68,7 +72,7 @@ having {{ column_name }} is null or count(*) > 1
     {%- else -%}
         {{- exceptions.raise_compiler_error(
             "rows: " ~ rows ~ " (test on " ~ model ~ ") is none of touched_people, touched_people_lifecycle, "
-            ~ "rematched_records, landed, rewritten_people") -}}
+            ~ "rematched_records, landed, rewritten_people, written") -}}
     {%- endif -%}
     {{- return('(select * from ' ~ model ~ ' where ' ~ condition ~ ') as written_rows') -}}
 {%- endmacro %}

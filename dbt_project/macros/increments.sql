@@ -110,6 +110,53 @@
     )
 {%- endmacro %}
 
+{#- When the last build of the incremental model `model_name` began (dbt_state.increments), as
+    a timestamp literal when the test or model using it is rendered to run (a constant, DuckDB
+    skips the row groups whose written_at is all older), else the subquery; -infinity before
+    the model's first build. -#}
+{% macro last_built_at(model_name) -%}
+    {%- set query = "select built_at from dbt_state.increments where model = '" ~ model_name ~ "'" -%}
+    {%- if execute and model.resource_type in ('model', 'test', 'snapshot')
+        and adapter.get_relation(target.database, 'dbt_state', 'increments') is not none -%}
+        {%- set rows = run_query(query).rows -%}
+        {%- if rows | length == 1 and rows[0][0] is not none -%}
+            {{- return("timestamp '" ~ rows[0][0].strftime('%Y-%m-%d %H:%M:%S.%f') ~ "'") -}}
+        {%- endif -%}
+        {{- return("'-infinity'::timestamp") -}}
+    {%- endif -%}
+    {{- return("coalesce((" ~ query ~ "), '-infinity'::timestamp)") -}}
+{%- endmacro %}
+
+{#- touched_people_condition for rows of int_activities (or a view of its rows with their
+    written_at): the activities of the people this model recomputes. When int_activities was
+    built in this invocation, it has written again every activity of those people since this
+    model's last build, after the rows it kept: `written_at` after that build, a constant, lets
+    DuckDB read those row groups only instead of every activity's person_id (the condition on
+    the people stays, so an activity written for a person this model does not recompute is
+    not read). Otherwise (int_activities not built, a full build) the condition on the people. -#}
+{% macro touched_activities_condition() -%}
+    {%- set people = touched_people_condition() -%}
+    {%- if build_is_full() == 'false' and activities_written_now() -%}
+        (written_at > {{ last_built_at(this.identifier) }} and {{ people }})
+    {%- else -%}
+        {{ people }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Was int_activities built in this invocation (its last build is this one)? Read when the
+    model is rendered to run. -#}
+{% macro activities_written_now() -%}
+    {%- if not execute or model.resource_type != 'model' -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set window = ref('int_build_window') -%}
+    {%- set rows = run_query(
+        "select count(*) from dbt_state.increments where model = 'int_activities'"
+        ~ " and built_at = (select built_at from " ~ window ~ ")"
+    ).rows -%}
+    {{- return(rows[0][0] == 1) -}}
+{%- endmacro %}
+
 {#- Post-hook: what this model has now seen. rules_hash: an SQL expression of the model's own
     rules (the people mart's), else int_build_window's. -#}
 {% macro record_increment(rules_hash=none) -%}

@@ -12,8 +12,16 @@
     pre_hook="{{ forget_touched_people() }}",
     post_hook="{{ record_increment() }}",
 ) }}
-{% if is_incremental() %}
-{{ activity_rows(people=touched_people_condition()) }}
-{% else %}
-{{ activity_rows() }}
-{% endif %}
+-- written_at: this build's start, on every row it writes. A nightly appends the rows it wrote
+-- after the others, so a filter on it reads those rows' row groups only (the `written` rows of
+-- the data tests): by person it would read every activity's person_id.
+select
+    activities.*,
+    {{ build_started_at() }} as written_at
+from (
+    {%- if is_incremental() %}
+    {{ activity_rows(people=touched_people_condition()) }}
+    {%- else %}
+    {{ activity_rows() }}
+    {%- endif %}
+) as activities

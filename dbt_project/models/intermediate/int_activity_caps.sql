@@ -46,7 +46,7 @@
         where
             activities.occurred_at < {{ as_of_end() }}
             {% if is_incremental() -%}
-            and {{ touched_people_condition() }}
+            and {{ touched_activities_condition() }}
             {%- endif %}
     )
 {%- endset %}

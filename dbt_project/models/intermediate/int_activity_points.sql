@@ -35,7 +35,8 @@ final as (
         activity_rules.half_life_days,
         activity_rules.window_days,
         coalesce(caps.points_given, {{ round_to('activity_rules.points', 9) }}) as points_given,
-        caps.activity_id is not null as is_capped
+        caps.activity_id is not null as is_capped,
+        activities.written_at
     from activities
     inner join activity_rules
         on activity_rules.activity_type = activities.activity_type

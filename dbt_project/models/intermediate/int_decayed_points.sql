@@ -36,7 +36,7 @@ aged as (
     where
         points_given <> 0
         {% if is_incremental() -%}
-        and {{ touched_people_condition() }}
+        and {{ touched_activities_condition() }}
         {%- endif %}
 ),
 

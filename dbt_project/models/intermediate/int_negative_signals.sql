@@ -30,7 +30,8 @@ fit as (
 ),
 
 activities as (
-    select * from {{ ref('int_activities') }}{{ recomputed }}
+    select * from {{ ref('int_activities') }}
+    {%- if is_incremental() %} where {{ touched_activities_condition() }}{% endif %}
 ),
 
 negative_rules as (

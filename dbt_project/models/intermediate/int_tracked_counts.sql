@@ -18,6 +18,6 @@ from {{ ref('int_activities') }}
 where
     source in ('hubspot_web_event', 'hubspot_form')
     {% if is_incremental() -%}
-    and {{ touched_people_condition() }}
+    and {{ touched_activities_condition() }}
     {%- endif %}
 group by person_id
