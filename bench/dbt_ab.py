@@ -15,7 +15,10 @@ The starting database is the `ready` state `bench/dbt_build.py --dir DIR` leaves
 its company after the full build, the first nightly and its write-back, with 1% changed. A REF
 whose incremental models' code or rules differ from those that built it recomputes everyone
 (int_build_window's is_full, printed with each run): compare such a REF from its own bench's
-ready state, not this one.
+ready state, not this one. `--ready` once per REF, in the REFs' order, gives each its own: each
+REF's bench run on the same company (the same --people, --activities, --seed, --changed, or
+--reuse-raw of one raw/), so that the states differ only by the code that built them. They must
+be at the same run date.
 
 Each build makes the build flow's choice about the seeds, with the REF's seed files: left out when
 the starting database recorded a load of the same files (flows/seeds.py), else loaded.
@@ -94,6 +97,27 @@ def next_run_date(db: Path) -> date:
     return end.date()
 
 
+def starting_databases(refs: list[str], ready: list[Path] | None) -> list[Path]:
+    """Each REF's starting database: one --ready for all, or one per REF in their order (each at
+    the same run date). ValueError names what is wrong."""
+    given = ready or [ROOT / ".leadflow" / "bench" / "ready" / "bench.duckdb"]
+    if len(given) not in (1, len(refs)):
+        raise ValueError(
+            f"--ready given {len(given)} times for {len(refs)} REFs: once for all, or once per REF"
+        )
+    for db in given:
+        if not db.exists():
+            raise ValueError(f"--ready {db}: no such database (bench/dbt_build.py --dir D leaves D/ready)")
+    dates = {db: next_run_date(db) for db in given}
+    if len(set(dates.values())) > 1:
+        raise ValueError(
+            "--ready: the starting databases are at different run dates ("
+            + ", ".join(f"{db}: {day}" for db, day in dates.items())
+            + "): bench the REFs on the same company"
+        )
+    return given * len(refs) if len(given) == 1 else given
+
+
 def is_full(db: Path) -> bool:
     """Whether the build recomputed everyone (int_build_window)."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -123,27 +147,30 @@ def main() -> None:
     parser.add_argument(
         "--ready",
         type=Path,
-        default=ROOT / ".leadflow" / "bench" / "ready" / "bench.duckdb",
-        help="the starting database (bench/dbt_build.py leaves it in its --dir's ready/)",
+        action="append",
+        help="the starting database (bench/dbt_build.py leaves it in its --dir's ready/); once per REF, in "
+        "their order, for each its own (default: .leadflow/bench/ready/bench.duckdb for all)",
     )
     parser.add_argument("--dir", type=Path, default=ROOT / ".leadflow" / "bench" / "ab")
     add_argument(parser, "rounds, each REF once in each")
     args = parser.parse_args()
     check(parser, args)
-    if not args.ready.exists():
-        parser.error(f"--ready {args.ready}: no such database (bench/dbt_build.py --dir D leaves D/ready)")
-    as_of = next_run_date(args.ready)
+    try:
+        readies = starting_databases(args.refs, args.ready)
+    except ValueError as error:
+        parser.error(str(error))
+    as_of = next_run_date(readies[0])
     checkouts = []
-    for n, ref in enumerate(args.refs, 1):
+    for n, (ref, ready) in enumerate(zip(args.refs, readies, strict=True), 1):
         name, commit = resolve(ref)
         work = args.dir / f"{n}-{'working-tree' if ref == '.' else re.sub(r'[^A-Za-z0-9_.-]+', '_', ref)}"
-        checkouts.append((name, export(commit, work / "checkout"), work))
-    names = [name for name, _, _ in checkouts]
+        checkouts.append((name, export(commit, work / "checkout"), work, ready))
+    names = [name for name, _, _, _ in checkouts]
     print(json.dumps({"step": "a/b", "run_date": as_of.isoformat(), "refs": names}), flush=True)
     runs: dict[str, list[dict]] = {name: [] for name in names}
     for round_ in range(1, args.runs + 1):
-        for name, project, work in checkouts:
-            db = fresh_copy(args.ready, args.dir / "run")
+        for name, project, work, ready in checkouts:
+            db = fresh_copy(ready, args.dir / "run")
             parse(db, as_of, work, project=project)
             build = timed_build(db, as_of, work, project=project)
             build["is_full"] = is_full(db)

@@ -83,6 +83,28 @@ def test_a_database_without_a_build_is_refused(tmp_path: Path) -> None:
         dbt_ab.next_run_date(db)
 
 
+def built_on(db: Path, as_of_end: datetime) -> Path:
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema dbt_state")
+        con.execute("create table dbt_state.increments (model varchar, as_of_end timestamp)")
+        con.execute("insert into dbt_state.increments values ('int_activities', ?)", [as_of_end])
+    return db
+
+
+def test_each_ref_starts_from_one_ready_state_or_its_own_at_the_same_run_date(tmp_path: Path) -> None:
+    one = built_on(tmp_path / "one.duckdb", datetime(2026, 3, 3))
+    other = built_on(tmp_path / "other.duckdb", datetime(2026, 3, 3))
+    later = built_on(tmp_path / "later.duckdb", datetime(2026, 3, 4))
+    assert dbt_ab.starting_databases(["HEAD~1", "."], [one]) == [one, one]
+    assert dbt_ab.starting_databases(["HEAD~1", "."], [one, other]) == [one, other]
+    with pytest.raises(ValueError, match="given 2 times for 3 REFs"):
+        dbt_ab.starting_databases(["HEAD~2", "HEAD~1", "."], [one, other])
+    with pytest.raises(ValueError, match="different run dates"):
+        dbt_ab.starting_databases(["HEAD~1", "."], [one, later])
+    with pytest.raises(ValueError, match="no such database"):
+        dbt_ab.starting_databases(["HEAD~1", "."], [one, tmp_path / "missing.duckdb"])
+
+
 def test_the_table_gives_every_run_the_median_and_the_median_run_s_figures() -> None:
     def run(seconds: float, parse: float, models: float, tests: float, peak: int) -> dict:
         return {
