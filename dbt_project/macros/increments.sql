@@ -6,8 +6,10 @@
 {% macro increment_models() -%}
     {{ return([
         'int_people_records', 'int_people_unified', 'int_people_fit', 'int_field_signals', 'int_negative_signals',
+        'int_signal_points',
         'int_activities', 'int_activity_caps', 'int_decayed_points', 'int_tracked_counts', 'int_score_history',
-        'int_lifecycle_events', 'int_lead_status_changes', 'int_recycle_events', 'int_people_lifecycle',
+        'int_activity_evidence', 'int_lifecycle_events', 'int_lead_status_changes', 'int_recycle_events',
+        'int_people_lifecycle',
     ]) }}
 {%- endmacro %}
 

@@ -7,7 +7,7 @@
 -- the activity_rows macro (not its rendering, which would make this model depend on
 -- int_people_records, which reads this one).
 {%- set points_code = [] %}
-{%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name in ['int_activities', 'int_people_records', 'int_identity_changes', 'int_crm_records', 'int_people_unified', 'int_people_fit', 'int_field_signals', 'int_negative_signals', 'int_activity_caps', 'int_activity_points', 'int_decayed_points', 'int_tracked_counts', 'int_score_history', 'int_score_bases', 'int_touched_people', 'int_landed_activity_keys', 'int_record_links', 'int_build_window', 'int_lead_status_changes', 'int_person_opportunities', 'int_lifecycle_events', 'int_recycle_events', 'int_people_lifecycle'] %}
+{%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name in ['int_activities', 'int_people_records', 'int_identity_changes', 'int_crm_records', 'int_people_unified', 'int_people_fit', 'int_field_signals', 'int_negative_signals', 'int_signal_points', 'int_activity_caps', 'int_activity_points', 'int_decayed_points', 'int_tracked_counts', 'int_score_history', 'int_score_bases', 'int_touched_people', 'int_landed_activity_keys', 'int_record_links', 'int_build_window', 'int_lead_status_changes', 'int_person_opportunities', 'int_activity_evidence', 'int_lifecycle_events', 'int_recycle_events', 'int_people_lifecycle'] %}
 {%- do points_code.append(node.raw_code) %}
 {%- endfor %}
 with

@@ -1,7 +1,8 @@
 -- Engagement per person as of the run date: what each activity gave (int_activity_points),
 -- decayed to the run date, summed per score group and capped by the group (score_groups),
 -- then capped in total (scoring_settings engagement_cap); plus field signals and negative
--- rules, which neither decay nor count toward the caps. engagement_score is rounded.
+-- rules, which neither decay nor count toward the caps (summed per person in
+-- int_signal_points). engagement_score is rounded.
 -- The activities' points come from int_decayed_points, per score group and fade, decayed to the
 -- run date of the build that computed them: only the days since are decayed here.
 with
@@ -18,12 +19,8 @@ score_groups as (
     select * from {{ ref('score_groups') }}
 ),
 
-field_signals as (
-    select * from {{ ref('int_field_signals') }}
-),
-
-negative_signals as (
-    select * from {{ ref('int_negative_signals') }}
+signal_points as (
+    select * from {{ ref('int_signal_points') }}
 ),
 
 per_group as (
@@ -62,23 +59,6 @@ activity_points as (
     group by person_id
 ),
 
-field_points as (
-    select
-        person_id,
-        sum(points) as points
-    from field_signals
-    group by person_id
-),
-
-negative_points as (
-    select
-        person_id,
-        sum(points) as points,
-        {{ ordered_list('rule', 'rule') }} as rules
-    from negative_signals
-    group by person_id
-),
-
 combined as (
     select
         people.person_id,
@@ -88,16 +68,14 @@ combined as (
             coalesce(activity_points.points_after_group_caps, 0),
             coalesce({{ setting('engagement_cap') }}, 'infinity'::double)
         ) as activity_points,
-        coalesce(field_points.points, 0) as field_points,
-        coalesce(negative_points.points, 0) as negative_points,
-        coalesce(negative_points.rules, {{ no_items('varchar') }}) as negative_rules
+        coalesce(signal_points.field_points, 0) as field_points,
+        coalesce(signal_points.negative_points, 0) as negative_points,
+        coalesce(signal_points.negative_rules, {{ no_items('varchar') }}) as negative_rules
     from people
     left join activity_points
         on activity_points.person_id = people.person_id
-    left join field_points
-        on field_points.person_id = people.person_id
-    left join negative_points
-        on negative_points.person_id = people.person_id
+    left join signal_points
+        on signal_points.person_id = people.person_id
 ),
 
 final as (

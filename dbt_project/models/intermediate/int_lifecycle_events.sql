@@ -7,10 +7,10 @@
 --
 -- Every piece of evidence, also what is dated after the run date: readers keep what happened
 -- before it (reached_at < as_of_end), so that evidence coming due is a change of the people
--- it concerns (int_touched_people), not of this table. Kept up to date, not rebuilt: the
--- nightly recomputes the people touched since the last build (their records, activities,
--- lead statuses, opportunities or evidence coming due) and those whose score history was
--- recomputed (int_score_bases).
+-- it concerns (int_touched_people), not of this table. What activities give comes from
+-- int_activity_evidence. Kept up to date, not rebuilt: the nightly recomputes the people
+-- touched since the last build (their records, activities, lead statuses, opportunities or
+-- evidence coming due) and those whose score history was recomputed (int_score_bases).
 -- depends_on: {{ ref('int_build_window') }}
 -- depends_on: {{ ref('int_touched_people') }}
 -- depends_on: {{ ref('int_score_bases') }}
@@ -42,17 +42,6 @@ records as (
     select * from {{ ref('int_people_records') }}{{ recomputed }}
 ),
 
--- Activities with their rule's lead-signal flag (as int_activity_points has them), read
--- without their points: no activity's id is read for the join with its cap.
-activities as (
-    select
-        activities.*,
-        activity_rules.is_lead_signal
-    from (select * from {{ ref('int_activities') }}{{ recomputed }}) as activities
-    inner join {{ ref('activity_rules') }} as activity_rules
-        on activity_rules.activity_type = activities.activity_type
-),
-
 score_history as (
     select * from {{ ref('int_score_history') }}{{ recomputed }}
 ),
@@ -63,6 +52,12 @@ status_changes as (
 
 person_opportunities as (
     select * from {{ ref('int_person_opportunities') }}{{ recomputed }}
+),
+
+-- What the activities give (the first lead signal, forms, product usage, chats with intent).
+activity_evidence as (
+    select person_id, stage, rule_type, match_value, reached_at
+    from {{ ref('int_activity_evidence') }}{{ recomputed }}
 ),
 
 rules as (
@@ -87,25 +82,6 @@ salesforce_records as (
     {{ group_by_all(4) }}
 ),
 
-activity_signals as (
-    select activities.person_id, rules.stage, rules.rule_type, rules.match_value, min(activities.occurred_at) as reached_at
-    from activities
-    inner join rules on rules.rule_type = 'activity_signal'
-    where activities.is_lead_signal
-    {{ group_by_all(4) }}
-),
-
-forms as (
-    select activities.person_id, rules.stage, rules.rule_type, rules.match_value, min(activities.occurred_at) as reached_at
-    from activities
-    inner join rules
-        on
-            rules.rule_type = 'form'
-            and rules.match_value = activities.source_value
-    where activities.source = 'hubspot_form'
-    {{ group_by_all(4) }}
-),
-
 score_moments as (
     select
         score_history.*,
@@ -127,37 +103,6 @@ scores as (
     where
         score_moments.previous_moment_number is distinct from score_moments.moment_number - 1
         or score_moments.previous_score < cast(rules.match_value as double)
-),
-
--- Product usage: the first time the events within pql_window_days reached the threshold.
-product_usage as (
-    select
-        person_id,
-        occurred_at,
-        count(*) over (
-            partition by person_id order by occurred_at
-            range between {{ days_of('cast(' ~ setting('pql_window_days') ~ ' as integer)', constant=true) }} preceding and current row
-        ) as events_in_window
-    from activities
-    where activity_type = 'product_usage'
-),
-
-product_qualified as (
-    select product_usage.person_id, rules.stage, rules.rule_type, rules.match_value, min(product_usage.occurred_at) as reached_at
-    from product_usage
-    inner join rules
-        on
-            rules.rule_type = 'product_usage_at_least'
-            and product_usage.events_in_window >= cast(rules.match_value as double)
-    {{ group_by_all(4) }}
-),
-
-chat_intents as (
-    select activities.person_id, rules.stage, rules.rule_type, rules.match_value, min(activities.occurred_at) as reached_at
-    from activities
-    inner join rules on rules.rule_type = 'chat_intent'
-    where activities.activity_type = 'chat_buying_intent'
-    {{ group_by_all(4) }}
 ),
 
 hubspot_stages_entered as (
@@ -269,15 +214,9 @@ unioned as (
     union all
     select * from salesforce_records
     union all
-    select * from activity_signals
-    union all
-    select * from forms
+    select * from activity_evidence
     union all
     select * from scores
-    union all
-    select * from product_qualified
-    union all
-    select * from chat_intents
     union all
     select * from hubspot_stages
     union all
