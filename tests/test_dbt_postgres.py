@@ -64,6 +64,8 @@ LEFT_OUT = {
 # Columns holding the moment a build ran: compared by their order among the column's values (the
 # first build, the second), not by the clock.
 BUILD_TIMES = {
+    "int_activities": {"written_at"},
+    "int_activity_points": {"written_at"},
     "int_build_window": {"built_at", "previous_built_at"},
     "int_record_links": {"changed_at", "lifecycle_changed_at"},
     "int_score_bases": {"changed_at"},
