@@ -366,6 +366,13 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
         patched.setattr(DuckDBCursorWrapper, "execute", execute)
         night_and_full_build(work, tmp_path / "reference-2", built / "usage", monkeypatch, 2)
     assert len(reads) == 2
+    # The models after int_activities (int_activity_caps had missed the night before) read the
+    # recomputed people's activities by written_at against a constant, which DuckDB prunes by.
+    built_sql = work / "target" / "compiled" / "leadflow" / "models" / "intermediate"
+    for model in ("int_activity_caps", "int_decayed_points", "int_negative_signals", "int_activity_evidence"):
+        assert re.search(r"written_at > timestamp '[0-9: .-]+'", (built_sql / f"{model}.sql").read_text()), (
+            model
+        )
     assert not query(work, "select is_full from int_build_window")[0][0]
     # The people mart wrote again the rows of some people, not everyone's.
     rewritten = query(work, f"select count(*) from ({REWRITTEN})")[0][0]

@@ -135,28 +135,15 @@
     model's last build, after the rows it kept: `written_at` after that build, a constant, lets
     DuckDB read those row groups only instead of every activity's person_id (the condition on
     the people stays, so an activity written for a person this model does not recompute is
-    not read). Otherwise (int_activities not built, a full build) the condition on the people. -#}
+    not read). Otherwise (int_activities not built in this invocation: its last build is not
+    this one's start; a full build) the condition on the people. -#}
 {% macro touched_activities_condition() -%}
     {%- set people = touched_people_condition() -%}
-    {%- if build_is_full() == 'false' and activities_written_now() -%}
+    {%- if build_is_full() == 'false' and last_built_at('int_activities') == build_started_at() | trim -%}
         (written_at > {{ last_built_at(this.identifier) }} and {{ people }})
     {%- else -%}
         {{ people }}
     {%- endif -%}
-{%- endmacro %}
-
-{#- Was int_activities built in this invocation (its last build is this one)? Read when the
-    model is rendered to run. -#}
-{% macro activities_written_now() -%}
-    {%- if not execute or model.resource_type != 'model' -%}
-        {{- return(false) -}}
-    {%- endif -%}
-    {%- set window = ref('int_build_window') -%}
-    {%- set rows = run_query(
-        "select count(*) from dbt_state.increments where model = 'int_activities'"
-        ~ " and built_at = (select built_at from " ~ window ~ ")"
-    ).rows -%}
-    {{- return(rows[0][0] == 1) -}}
 {%- endmacro %}
 
 {#- Post-hook: what this model has now seen. rules_hash: an SQL expression of the model's own
