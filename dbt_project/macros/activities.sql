@@ -13,6 +13,8 @@
 {#- The rows landed since: since_in for a table named ALIAS, since for a CTE's own. -#}
 {%- set since_in = ('where ALIAS._loaded_at > ' ~ loaded_since) if loaded_since is not none else '' %}
 {%- set since = since_in | replace('ALIAS.', '') %}
+{#- Some people's activities (a nightly's, not a recompute of everyone's): read from their rows. -#}
+{%- set few = people is not none and build_is_full() == 'false' %}
 {#- What activity_mapping matches, per source: each branch below computes it, and so does
     source_values, straight from the staging tables (a CTE read twice would be materialized,
     every activity's row of it). -#}
@@ -126,6 +128,8 @@ email_events.event_type || coalesce(
     ),
 
     -- An email's activities go to the person of its first record by survivorship, whoever is asked.
+    -- For a few people, or the rows landed since, only their emails are grouped (each over all its
+    -- records; product usage has no rows landed since).
     person_emails as (
         select *
         from (
@@ -133,7 +137,17 @@ email_events.event_type || coalesce(
                 email,
                 {{ arg_min('person_id', 'survivorship_rank') }} as person_id
             from records
-            where email is not null
+            where
+                email is not null
+                {%- if few %}
+                and email in (select email from records where {{ people }})
+                {%- elif loaded_since is not none %}
+                and email in (
+                    select email from form_submissions
+                    union all
+                    select recipient_email from email_events
+                )
+                {%- endif %}
             group by email
         ) as first_records
         {% if people is not none %}
@@ -376,9 +390,15 @@ email_events.event_type || coalesce(
     ),
 
     -- Values repeat a lot: each distinct one is matched to the seed once, the most specific row
-    -- first (an exact value, then the longest pattern). Read from the staging tables, not from
-    -- unioned (see source_values' note at the top); a value of a row no person has is harmless.
+    -- first (an exact value, then the longest pattern). For everyone (or the rows landed since)
+    -- read from the staging tables, not from unioned (see source_values' note at the top; a value
+    -- of a row no person has is harmless); for a few people from their rows, which read twice
+    -- cost less than every staging row's value.
     source_values as (
+        {%- if few %}
+        select distinct source, source_value
+        from unioned
+        {%- else %}
         select distinct 'hubspot_form' as source, {{ form_value }} as source_value
         from {{ ref('stg_hubspot__form_submissions') }} as form_submissions
         left join forms
@@ -416,6 +436,7 @@ email_events.event_type || coalesce(
         union
         select distinct 'product_usage', {{ product_value }}
         from product_usage
+        {%- endif %}
     ),
 
     value_types as (

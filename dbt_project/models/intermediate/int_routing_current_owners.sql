@@ -63,13 +63,23 @@ record_owners as (
         on hubspot_owners.hubspot_owner_id = owned.hubspot_owner_id
 ),
 
+-- Each person's first record owner by survivorship, and first among the active sales reps
+-- (crm), in one pass over the records.
 first_owners as (
     select
-        person_id,
-        {{ arg_min('owner_email', '(survivorship_rank, created_at, record_id)') }} as owner_email
+        record_owners.person_id,
+        {{ arg_min(
+            'record_owners.owner_email', '(record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)',
+            'record_owners.owner_email is not null'
+        ) }} as owner_email,
+        {{ arg_min(
+            'record_owners.owner_email', '(record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)',
+            'roster.is_assignable'
+        ) }} as crm_owner_email
     from record_owners
-    where owner_email is not null
-    group by person_id
+    left join roster
+        on roster.owner_email = record_owners.owner_email
+    group by record_owners.person_id
 ),
 
 -- Records whose owner differs from what leadflow wrote there: a rep changed it.
@@ -90,18 +100,6 @@ changed_by_hand as (
             when 'salesforce' then left(written.value, 15) is distinct from left(record_owners.owner_id, 15)
             else written.value is distinct from record_owners.owner_id
         end
-    group by record_owners.person_id
-),
-
-crm_owners as (
-    select
-        record_owners.person_id,
-        {{ arg_min('record_owners.owner_email', '(record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)') }}
-            as owner_email
-    from record_owners
-    inner join roster
-        on roster.owner_email = record_owners.owner_email
-    where roster.is_assignable
     group by record_owners.person_id
 ),
 
@@ -144,7 +142,7 @@ holders as (
         last_assignments.rotation_pool as assigned_pool,
         last_assignments.assigned_at,
         last_assignments.sla_started_at as assigned_sla_started_at,
-        crm_owners.owner_email as crm_owner_email,
+        first_owners.crm_owner_email,
         coalesce(reroutes.reroutes, 0) as reroutes
     from lifecycle
     left join changed_by_hand
@@ -153,8 +151,6 @@ holders as (
         on first_owners.person_id = lifecycle.person_id
     left join last_assignments
         on last_assignments.person_id = lifecycle.person_id
-    left join crm_owners
-        on crm_owners.person_id = lifecycle.person_id
     left join reroutes
         on reroutes.person_id = lifecycle.person_id
 ),
