@@ -16,8 +16,8 @@
 {#- Some people's activities (a nightly's, not a recompute of everyone's): read from their rows. -#}
 {%- set few = people is not none and build_is_full() == 'false' %}
 {#- What activity_mapping matches, per source: each branch below computes it, and so does
-    source_values, straight from the staging tables (a CTE read twice would be materialized,
-    every activity's row of it). -#}
+    source_values, for everyone straight from the staging tables (a CTE read twice would be
+    materialized, every activity's row of it). -#}
 {%- set form_value = "coalesce(forms.form_name, form_submissions.form_id)" %}
 {%- set email_value -%}
 email_events.event_type || coalesce(
