@@ -128,8 +128,7 @@ email_events.event_type || coalesce(
     ),
 
     -- An email's activities go to the person of its first record by survivorship, whoever is asked.
-    -- For a few people, or the rows landed since, only their emails are grouped (each over all its
-    -- records; product usage has no rows landed since).
+    -- For a few people, only their emails are grouped (each over all its records).
     person_emails as (
         select *
         from (
@@ -141,12 +140,6 @@ email_events.event_type || coalesce(
                 email is not null
                 {%- if few %}
                 and email in (select email from records where {{ people }})
-                {%- elif loaded_since is not none %}
-                and email in (
-                    select email from form_submissions
-                    union all
-                    select recipient_email from email_events
-                )
                 {%- endif %}
             group by email
         ) as first_records
