@@ -125,7 +125,7 @@ by_order as (
         -- Rules met at the same moment: the first by name, the same from build to build.
         {{ arg_min(
             "rule_type || ':' || match_value",
-            "(rule_type = 'recorded_date', happened_at, rule_type || ':' || match_value)"
+            order_key(["rule_type = 'recorded_date'", 'happened_at', "rule_type || ':' || match_value"])
         ) }} as first_rule
     from counted
     group by person_id, segment, stage_order

@@ -36,15 +36,15 @@ free_mail_domains as (
     select * from {{ ref('free_mail_domains') }}
 ),
 
--- Orders among a person's records, as keys for arg_min (first value by the key; a struct key
--- compares field by field, nulls last): no sorting, one hash aggregate.
+-- Orders among a person's records, as keys for arg_min (first value by the key, which orders
+-- field by field, nulls last: order_key): no sorting, one hash aggregate.
 ranked as (
     select
         *,
-        (survivorship_rank, created_at, record_id) as survivor_order,
-        (created_at, record_id) as age_order,
+        {{ order_key(['survivorship_rank', 'created_at', 'record_id']) }} as survivor_order,
+        {{ order_key(['created_at', 'record_id']) }} as age_order,
         -- Newest first, records without a modification date last.
-        (modified_at is null, -{{ epoch_us('modified_at') }}, record_id) as recency_order
+        {{ order_key(['modified_at is null', '-' ~ epoch_us('modified_at'), 'record_id']) }} as recency_order
     from records
     {% if is_incremental() -%}
     where {{ touched_people_condition() }}

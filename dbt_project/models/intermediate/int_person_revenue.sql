@@ -25,7 +25,7 @@ salesforce_won as (
         opportunities.opportunity_id,
         opportunities.amount,
         cast(opportunities.close_date as timestamp) as won_at,
-        {{ arg_min('records.person_id', '(not contact_roles.is_primary, contact_roles.created_at)') }} as person_id
+        {{ arg_min('records.person_id', order_key(['not contact_roles.is_primary', 'contact_roles.created_at'])) }} as person_id
     from opportunities
     inner join contact_roles
         on contact_roles.opportunity_id = opportunities.opportunity_id

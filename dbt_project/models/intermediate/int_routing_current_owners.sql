@@ -5,6 +5,10 @@
 --   crm       an active sales rep already owning one of the person's records.
 -- owner_assignments is read by name (routing_previous_assignments): this run appends to it
 -- only after deciding, so the read sees the previous run.
+{#- Survivorship's order among a person's records (as int_people_unified's). #}
+{%- set survivor_order = order_key([
+    'record_owners.survivorship_rank', 'record_owners.created_at', 'record_owners.record_id'
+]) %}
 with
 
 records as (
@@ -69,11 +73,11 @@ first_owners as (
     select
         record_owners.person_id,
         {{ arg_min(
-            'record_owners.owner_email', '(record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)',
+            'record_owners.owner_email', survivor_order,
             'record_owners.owner_email is not null'
         ) }} as owner_email,
         {{ arg_min(
-            'record_owners.owner_email', '(record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)',
+            'record_owners.owner_email', survivor_order,
             'roster.is_assignable'
         ) }} as crm_owner_email
     from record_owners
@@ -86,7 +90,7 @@ first_owners as (
 changed_by_hand as (
     select
         record_owners.person_id,
-        {{ arg_min('record_owners.owner_email', '(record_owners.survivorship_rank, record_owners.created_at, record_owners.record_id)') }}
+        {{ arg_min('record_owners.owner_email', survivor_order) }}
             as owner_email
     from record_owners
     inner join written
