@@ -2,7 +2,8 @@
 
 {% macro arg_min(value, ordering, filter=none) -%}
     {#- The value of the row with the least ordering (an aggregate), among the rows where
-        `filter` holds if given. A row constructor `(a, b)` orders field by field, nulls last. -#}
+        `filter` holds if given. A row constructor `(a, b)` orders field by field, nulls last;
+        order_key gives that order as one value, which DuckDB compares faster. -#}
     {{ return(adapter.dispatch('arg_min', 'leadflow')(value, ordering, filter)) }}
 {%- endmacro %}
 
