@@ -190,6 +190,8 @@ def copy_state(base: Path, directory: Path) -> None:
     for name in os.listdir(base):
         if name.startswith("leadflow.duckdb") and (base / name).is_file():
             shutil.copy2(base / name, directory / name)
+    # On disk before the timed run: the first checkpoint's fsync would write the copy otherwise.
+    os.sync()
 
 
 def one_run(work: Path, base: Path, name: str, changes: list[dict], mode: str) -> dict:

@@ -39,9 +39,10 @@ BUILD_TIMEOUT = 3 * 3600
     on_failure=[record_failure],
     on_crashed=[record_failure],
 )
-def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
+def build(full_refresh: bool = False, as_of: date | None = None, compact: bool = True) -> dict:
     """`dbt build` on the configured target (the DuckDB file by default); raises if a model or a
-    test fails."""
+    test fails. compact: vacuum the DuckDB file after the build (flows/warehouse.py compact();
+    the nightly does it at its own end, after the write-back)."""
     settings = load_settings()
     project = settings.dbt_project_dir.resolve()
     # profiles.yml reads the target and the database path from the environment.
@@ -95,7 +96,18 @@ def build(full_refresh: bool = False, as_of: date | None = None) -> dict:
         status = str(getattr(node, "status", "unknown"))
         statuses[status] = statuses.get(status, 0) + 1
     publish_build(settings, statuses)
-    return {"success": bool(result.success), "nodes": statuses}
+    built = {"success": bool(result.success), "nodes": statuses}
+    if compact and settings.builds_in_duckdb:
+        built["compaction_seconds"] = compact_warehouse()
+    return built
+
+
+def compact_warehouse() -> float:
+    """The DuckDB file vacuumed (compact()), logged; its seconds."""
+    with Warehouse(load_settings().duckdb_path) as wh:
+        seconds = wh.compact()
+    get_run_logger().info("DuckDB file compacted in %.1f s.", seconds)
+    return round(seconds, 1)
 
 
 @contextmanager

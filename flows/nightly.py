@@ -10,7 +10,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from flows.artifacts import publish_nightly, record_failure
-from flows.build import build
+from flows.build import build, compact_warehouse
 from flows.extract import extract
 from flows.marts import open_marts
 from flows.report import publish_report
@@ -41,7 +41,8 @@ def nightly(
     """The main job: changed records in, scores and stages computed, changed fields out."""
     started = datetime.now(UTC)
     extracted = extract(since=since, until=until, objects=objects, full_refresh=full_refresh)
-    built = build(as_of=as_of)
+    # The DuckDB file is compacted at the end, when the CRMs have their values.
+    built = build(as_of=as_of, compact=False)
     # A vendor whose budget ran out during the extract gets no write-back calls tonight.
     spent = sorted({r["source"] for r in extracted if r["status"] == "budget_exhausted"})
     written = writeback(dry_run=dry_run, skip=spent)
@@ -55,6 +56,8 @@ def nightly(
     _record_run("nightly", started, summary)
     publish_nightly(load_settings(), summary, skipped=spent)
     publish_report(load_settings())
+    if load_settings().builds_in_duckdb:
+        summary["compaction_seconds"] = compact_warehouse()
     return summary
 
 

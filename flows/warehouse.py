@@ -71,12 +71,39 @@ create table if not exists ops.run_failures (
 );
 """
 
+# DuckDB's own default for max_vacuum_tasks: what compact() turns vacuuming back on with.
+VACUUM_TASKS = 100
+
 RAW_TABLE = """
 create table if not exists {table} (
     id varchar primary key, modified_at timestamp, is_deleted boolean, record json,
     _loaded_at timestamp
 )
 """
+
+
+def compact(con: duckdb.DuckDBPyConnection) -> float:
+    """Vacuum the database now; its seconds.
+
+    leadflow's connections, dbt's among them (profiles.yml), run with DuckDB's vacuum off
+    (max_vacuum_tasks 0): a nightly's deletes and small appends would otherwise make each
+    checkpoint during the build rewrite the last row groups of every table kept up to date
+    (about 3 s at 1,000,000 people, BENCHMARKS.md). The nightly and the build flow call this once
+    at their end instead: a checkpoint with vacuuming on merges what they left. A checkpoint of
+    a database with nothing to write does nothing, so the run is recorded first
+    (ops.compactions), which also tells when the database was last compacted."""
+    con.execute("create schema if not exists ops")
+    con.execute("create table if not exists ops.compactions (started_at timestamp, seconds double)")
+    con.execute("insert into ops.compactions values (?, null)", [utc_naive(datetime.now(UTC))])
+    con.execute(f"set max_vacuum_tasks = {VACUUM_TASKS}")
+    started = time.perf_counter()
+    try:
+        con.execute("force checkpoint")
+    finally:
+        con.execute("set max_vacuum_tasks = 0")
+    seconds = time.perf_counter() - started
+    con.execute("update ops.compactions set seconds = ? where seconds is null", [round(seconds, 3)])
+    return seconds
 
 
 def utc_naive(moment: datetime | None) -> datetime | None:
@@ -115,7 +142,10 @@ class Warehouse:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
-                return duckdb.connect(str(self.path))
+                con = duckdb.connect(str(self.path))
+                # Vacuuming waits for compact() at the end of the nightly or the build.
+                con.execute("set max_vacuum_tasks = 0")
+                return con
             except duckdb.IOException as err:
                 if "lock" not in str(err).lower() or time.monotonic() > deadline:
                     raise
@@ -126,6 +156,11 @@ class Warehouse:
             self.con.close()
         if self.raw is not None:
             self.raw.close()
+
+    def compact(self) -> float:
+        """compact() on this connection."""
+        with self.lock:
+            return compact(self.con)
 
     def __enter__(self) -> Warehouse:
         return self

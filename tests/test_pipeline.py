@@ -67,6 +67,19 @@ def test_first_run_writes_every_person_and_second_writes_nothing(first_run):
     assert second["records"] == 0 and second["written"] == 0 and second["calls"] == 0
 
 
+def test_each_nightly_compacts_the_file_once_after_its_write_back(first_run):
+    for run in (first_run["first"], first_run["second"]):
+        assert run["compaction_seconds"] >= 0
+        assert "compaction_seconds" not in run["build"]  # the build inside it leaves it to the nightly
+    con = duckdb.connect(str(first_run["duckdb"]))
+    try:
+        compactions = con.execute("select count(*), count(seconds) from ops.compactions").fetchone()
+        builds = con.execute("select count(*) from ops.builds").fetchone()[0]
+    finally:
+        con.close()
+    assert compactions == (2, 2) and builds == 2
+
+
 def test_the_summary_counts_owners_by_reason(first_run):
     routing = first_run["first"]["routing"]
     assert sum(routing["by_reason"].values()) > 0
