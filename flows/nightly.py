@@ -56,8 +56,7 @@ def nightly(
     _record_run("nightly", started, summary)
     publish_nightly(load_settings(), summary, skipped=spent)
     publish_report(load_settings())
-    if load_settings().builds_in_duckdb:
-        summary["compaction_seconds"] = compact_warehouse()
+    summary["compaction_seconds"] = compact_warehouse()
     return summary
 
 
