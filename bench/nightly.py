@@ -60,7 +60,8 @@ DAY_SHARE = 0.001  # of each object's records, changed between the first two nig
 SLOT_WAIT_S = 300.0  # longest wait for a finished run's concurrency slots to be given back
 PHASES = ("extract", "build", "writeback")
 INTRO = """
-The real nightly flow (`flows.nightly.nightly`: extract, `dbt build`, write-back, in one process)
+The real nightly flow (`flows.nightly.nightly`: extract, `dbt build`, write-back, and since
+stop 34 the DuckDB file's compaction, in one process)
 against the sandbox served from a process of its own with the vendors' limits on (HubSpot 190
 requests per rolling 10 s, leadflow set to the same; Salesforce 100,000 calls a day), on a
 company loaded straight into the sandbox's store (bench/presets.py), with a temporary Prefect
@@ -301,6 +302,7 @@ def without_prefect() -> dict:
     from flows.report import report_dir, write_report
     from flows.route import routing_summary
     from flows.settings import load_settings
+    from flows.warehouse import Warehouse
 
     logger = logging.getLogger("bench.nightly")
     phases = {}
@@ -334,6 +336,8 @@ def without_prefect() -> dict:
     routing_summary()
     settings = load_settings()
     write_report(settings.duckdb_path, report_dir(settings))
+    with Warehouse(settings.duckdb_path) as wh:
+        wh.compact()  # as the nightly flow ends
     phases["after"] = time.perf_counter() - mark
     seconds = time.perf_counter() - started
     summary = {"extracted": extracted, "writeback": written, "build": built}
