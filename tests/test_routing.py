@@ -591,3 +591,18 @@ def test_an_sla_breach_in_business_hours_is_rerouted_and_counted(tmp_path, monke
     assert counted[breached] == 1
     queued = query(tmp_path, "select record_id, new_value from crm_updates where field_name = 'OwnerId'")
     assert (slow, crm.users[owners["slow@firm.example"][0]]) in queued
+
+    # The new owner's clock started at that run (Thursday 00:00 UTC): Thursday, Friday and Monday
+    # 13 April give their 24 business hours, up at 17:00 CEST. Not accepted by then: a second
+    # breach, of an MQL re-routed once already, so with sla.max_reroutes 1 it stays where it is.
+    second = owners["slow@firm.example"][0]
+    build(tmp_path, monkeypatch, SLA + "sla: {max_reroutes: 1}\n", date(2026, 4, 13))
+    again = query(
+        tmp_path,
+        """
+        select sla.owner_email, sla.breach_kind, sla.breached_at, sla.reroutes, sla.is_reroute_due
+        from int_mql_sla as sla join people using (person_id) where people.email = 'slow@firm.example'
+    """,
+    )
+    assert again == [(second, "accept", datetime(2026, 4, 13, 15), 1, False)]
+    assert owners_by_email(tmp_path)["slow@firm.example"][:2] == (second, "rerouted_breach")

@@ -137,14 +137,16 @@
 {%- endmacro %}
 
 {% macro routing_previous_assignments() %}
-    {#- owner_assignments as the previous run left it (empty before the first run). Read by
-        name: dbt allows no cycle, and this run appends to it only after deciding. -#}
+    {#- owner_assignments as the previous run left it (empty before the first run, and in a unit
+        test, which has no `this`). Read by name: dbt allows no cycle, and this run appends to it
+        only after deciding. -#}
     {%- set columns = {
         'person_id': 'varchar', 'owner_email': 'varchar', 'owner_reason': 'varchar',
         'owner_rule': 'varchar', 'owner_team': 'varchar', 'rotation_pool': 'varchar',
         'rotation_pass': 'double', 'rotation_level': 'double', 'breached_owner_email': 'varchar',
         'sla_started_at': 'timestamp', 'assigned_at': 'timestamp', 'built_at': 'timestamp'} -%}
-    {%- set relation = adapter.get_relation(database=this.database, schema=this.schema, identifier='owner_assignments') if execute else none -%}
+    {%- set relation = adapter.get_relation(database=this.database, schema=this.schema, identifier='owner_assignments')
+        if execute and this is not none else none -%}
     select
         {%- for column, type in columns.items() %}
         cast({{ column if relation is not none else 'null' }} as {{ type }}) as {{ column }}{{ ',' if not loop.last }}

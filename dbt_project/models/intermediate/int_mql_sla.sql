@@ -4,7 +4,8 @@
 -- counted in business hours of the owner's time zone (int_business_calendar). The clock starts
 -- at the MQL, or when the owner got the person if later. A breach is detected at the moment
 -- (routing_now) the build runs; a recent one, of an owner a rep did not choose by hand, on a
--- person still at MQL, is due for re-routing (routing file, section sla).
+-- person still at MQL, is due for re-routing (routing file, section sla) while the MQL's re-routes
+-- so far (owner_assignments as the previous run left it, read by name) are fewer than max_reroutes.
 {%- set sla = routing_config().sla %}
 {%- set zones = routing_time_zones() %}
 with
@@ -27,6 +28,10 @@ calendar as (
 
 status_changes as (
     select * from {{ ref('int_lead_status_changes') }}
+),
+
+previous_assignments as (
+    {{ routing_previous_assignments() }}
 ),
 
 -- Activities up to the run date, of a type activity_rules knows (as int_activity_points has
@@ -55,12 +60,26 @@ owner_clocks as (
         and checked_day.local_date = cast({{ routing_local(routing_now(), 'roster.time_zone') }} as date)
 ),
 
+-- Re-routes of the person's current MQL (a recycled person who comes back starts again at 0).
+reroutes as (
+    select
+        previous_assignments.person_id,
+        count(*) as reroutes
+    from previous_assignments
+    inner join lifecycle
+        on lifecycle.person_id = previous_assignments.person_id
+    where
+        previous_assignments.owner_reason = 'rerouted_breach'
+        and previous_assignments.assigned_at >= lifecycle.mql_last_entered_at
+    group by previous_assignments.person_id
+),
+
 episodes as (
     select
         holders.person_id,
         holders.held_owner_email as owner_email,
         holders.held_by,
-        holders.reroutes,
+        coalesce(reroutes.reroutes, 0) as reroutes,
         roster.owner_salesforce_user_id,
         roster.owner_hubspot_owner_id,
         roster.time_zone,
@@ -73,6 +92,8 @@ episodes as (
         on lifecycle.person_id = holders.person_id
     inner join roster
         on roster.owner_email = holders.held_owner_email
+    left join reroutes
+        on reroutes.person_id = holders.person_id
     where lifecycle.mql_last_entered_at is not null
 ),
 
@@ -170,27 +191,45 @@ targets as (
     from clocked
 ),
 
--- The due moments: the working day in which the target's business second falls.
-due as (
+-- The due moments: the working day in which the target's business second falls. Looked up with
+-- the few columns they need, then joined back: an asof join sorts every column it carries.
+due_targets as (
+    select person_id, owner_email, time_zone, accept_target, work_target
+    from targets
+),
+
+due_moments as (
     select
-        targets.*,
+        due_targets.person_id,
         {{ routing_utc(
-            'accept_day.working_from + ' ~ seconds_of('targets.accept_target - accept_day.seconds_before'), 'targets.time_zone',
+            'accept_day.working_from + ' ~ seconds_of('due_targets.accept_target - accept_day.seconds_before'),
+            'due_targets.time_zone',
             zones
         ) }} as accept_due_at,
         {{ routing_utc(
-            'work_day.working_from + ' ~ seconds_of('targets.work_target - work_day.seconds_before'), 'targets.time_zone',
+            'work_day.working_from + ' ~ seconds_of('due_targets.work_target - work_day.seconds_before'),
+            'due_targets.time_zone',
             zones
         ) }} as work_due_at
+    from due_targets
+    {{ asof_left_join(
+        'working_days', 'accept_day', 'accept_day.owner_email = due_targets.owner_email',
+        'due_targets.accept_target > accept_day.seconds_before', 'accept_day.seconds_before'
+    ) }}
+    {{ asof_left_join(
+        'working_days', 'work_day', 'work_day.owner_email = due_targets.owner_email',
+        'due_targets.work_target > work_day.seconds_before', 'work_day.seconds_before'
+    ) }}
+),
+
+due as (
+    select
+        targets.*,
+        due_moments.accept_due_at,
+        due_moments.work_due_at
     from targets
-    {{ asof_left_join(
-        'working_days', 'accept_day', 'accept_day.owner_email = targets.owner_email',
-        'targets.accept_target > accept_day.seconds_before', 'accept_day.seconds_before'
-    ) }}
-    {{ asof_left_join(
-        'working_days', 'work_day', 'work_day.owner_email = targets.owner_email',
-        'targets.work_target > work_day.seconds_before', 'work_day.seconds_before'
-    ) }}
+    inner join due_moments
+        on due_moments.person_id = targets.person_id
 ),
 
 judged as (

@@ -15,8 +15,11 @@ records as (
     select * from {{ ref('int_people_records') }}
 ),
 
-lifecycle as (
-    select * from {{ ref('int_people_lifecycle') }}
+-- The people int_people_lifecycle has (those known by the run date), read from int_people_unified
+-- rather than from it: this model then runs beside the scores and stages, not after them.
+people as (
+    select person_id from {{ ref('int_people_unified') }}
+    where first_seen_at is null or first_seen_at < {{ as_of_end() }}
 ),
 
 roster as (
@@ -112,23 +115,9 @@ last_assignments as (
     {{ first_per('person_id', 'built_at desc, assigned_at desc') }}
 ),
 
--- Re-routes of the person's current MQL (a recycled person who comes back starts again at 0).
-reroutes as (
-    select
-        previous_assignments.person_id,
-        count(*) as reroutes
-    from previous_assignments
-    inner join lifecycle
-        on lifecycle.person_id = previous_assignments.person_id
-    where
-        previous_assignments.owner_reason = 'rerouted_breach'
-        and previous_assignments.assigned_at >= lifecycle.mql_last_entered_at
-    group by previous_assignments.person_id
-),
-
 holders as (
     select
-        lifecycle.person_id,
+        people.person_id,
         coalesce(
             changed_by_hand.owner_email,
             -- A rep's earlier choice, since changed again in the CRM (back to leadflow's, even).
@@ -146,17 +135,14 @@ holders as (
         last_assignments.rotation_pool as assigned_pool,
         last_assignments.assigned_at,
         last_assignments.sla_started_at as assigned_sla_started_at,
-        first_owners.crm_owner_email,
-        coalesce(reroutes.reroutes, 0) as reroutes
-    from lifecycle
+        first_owners.crm_owner_email
+    from people
     left join changed_by_hand
-        on changed_by_hand.person_id = lifecycle.person_id
+        on changed_by_hand.person_id = people.person_id
     left join first_owners
-        on first_owners.person_id = lifecycle.person_id
+        on first_owners.person_id = people.person_id
     left join last_assignments
-        on last_assignments.person_id = lifecycle.person_id
-    left join reroutes
-        on reroutes.person_id = lifecycle.person_id
+        on last_assignments.person_id = people.person_id
 ),
 
 final as (
