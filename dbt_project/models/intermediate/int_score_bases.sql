@@ -2,7 +2,8 @@
 -- negatives at their current values, and when they were first known. int_score_history
 -- recomputes the people whose base changed since its last build (changed_at after it), beside
 -- the people whose activities did. Rebuilt each run from int_people_unified, int_people_fit,
--- int_engagement_scores and its own last version.
+-- int_signal_points and its own last version: not from int_engagement_scores, whose decay the
+-- running scores do not need, so that the nightly decays engagement beside them.
 {%- set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
 with
 
@@ -14,8 +15,8 @@ fit as (
     select * from {{ ref('int_people_fit') }}
 ),
 
-engagement as (
-    select * from {{ ref('int_engagement_scores') }}
+signal_points as (
+    select * from {{ ref('int_signal_points') }}
 ),
 
 current_bases as (
@@ -23,12 +24,12 @@ current_bases as (
         people.person_id,
         people.first_seen_at,
         fit.fit_score,
-        engagement.field_points + engagement.negative_points as other_points
+        coalesce(signal_points.field_points, 0) + coalesce(signal_points.negative_points, 0) as other_points
     from people
     inner join fit
         on fit.person_id = people.person_id
-    inner join engagement
-        on engagement.person_id = people.person_id
+    left join signal_points
+        on signal_points.person_id = people.person_id
 ),
 
 previous as (
