@@ -29,6 +29,14 @@
     (cast({{ as_of_date() }} as timestamp) + interval '1 day')
 {%- endmacro %}
 
+{% macro known_by_run_date() -%}
+    {#- A person (a row of int_people_unified) known by the run date: one of its CRM records was
+        created by then, or it has no creation date at all (kept, so that its missing stage fails
+        the build's tests rather than going unseen). int_people_lifecycle and
+        int_routing_current_owners keep the same people with it. -#}
+    (first_seen_at is null or first_seen_at < {{ as_of_end() }})
+{%- endmacro %}
+
 {% macro utc_timestamp(expression) -%}
     {#- A vendor time as naive UTC: ISO with any offset (Salesforce +0000, HubSpot Z) or epoch ms. -#}
     {#- A value shaped YYYY-... is no epoch: the regular expression is left out for it. UTC by the

@@ -36,7 +36,7 @@ with
 -- kept (and its missing stage fails the build's tests rather than going unseen).
 people as (
     select * from {{ ref('int_people_unified') }}
-    where (first_seen_at is null or first_seen_at < {{ as_of_end() }}){{ recomputed }}
+    where {{ known_by_run_date() }}{{ recomputed }}
 ),
 
 recycles as (

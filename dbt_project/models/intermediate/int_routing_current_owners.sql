@@ -15,11 +15,11 @@ records as (
     select * from {{ ref('int_people_records') }}
 ),
 
--- The people int_people_lifecycle has (those known by the run date), read from int_people_unified
--- rather than from it: this model then runs beside the scores and stages, not after them.
+-- The people int_people_lifecycle has (known_by_run_date), read from int_people_unified rather
+-- than from it: this model then runs beside the scores and stages, not after them.
 people as (
     select person_id from {{ ref('int_people_unified') }}
-    where first_seen_at is null or first_seen_at < {{ as_of_end() }}
+    where {{ known_by_run_date() }}
 ),
 
 roster as (
