@@ -268,6 +268,21 @@ def second_night(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return identity_changes(con, at)
 
 
+def write_back_landed(con: duckdb.DuckDBPyConnection) -> str:
+    """Write-back landed: a lead now holds the score leadflow queued for it, and nothing of its
+    person changed (no activity decays: the same score the next night). Answers the lead."""
+    lead, score = con.execute("""
+        select record_id, new_value from crm_updates
+        where
+            vendor = 'salesforce' and object_type = 'Lead' and field_name = 'Lead_Score__c'
+            and person_id not in (select person_id from int_activities)
+            -- not a lead alone on its person, which second_night converts or retitles
+            and person_id in (select person_id from int_people_records group by 1 having count(*) > 1)
+        order by record_id limit 1""").fetchone()
+    patch(con, "raw_salesforce.lead", lead, f'{{"Lead_Score__c": {score}}}', later_loads(con))
+    return lead
+
+
 def tables(workdir) -> dict[str, list]:
     """Every table dbt builds in main, sorted rows; those that remember earlier builds aside."""
     names = query(
@@ -350,7 +365,12 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
 
     with duckdb.connect(str(work / "leadflow.duckdb")) as con:
         moved = second_night(con)
+        written_back = write_back_landed(con)
         con.execute("checkpoint")
+    queued_fields = {
+        field
+        for (field,) in query(work, "select field_name from crm_updates where record_id = ?", (written_back,))
+    }
     # Whether the build is a full one is read once per invocation (build_is_full keeps it), by
     # each of the two, though dozens of models ask.
     reads = []
@@ -392,6 +412,10 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     for record, joined in moved.items():
         assert len(person_of(work, record, joined)) == 1, (record, joined)
     assert differing(work, tmp_path / "reference-2") == []
+    # The score written back left the queue; the lead's other rows stayed.
+    requeued = query(work, "select field_name from crm_updates where record_id = ?", (written_back,))
+    assert "Lead_Score__c" in queued_fields
+    assert {field for (field,) in requeued} == queued_fields - {"Lead_Score__c"}
     # The lifecycle followed: the disqualified lead, the won opportunity, the written MQL date.
     assert query(work, "select count(*) from int_recycle_events where rule like '%Closed - Not Converted'")[
         0
