@@ -182,44 +182,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The write-back queue's rules: its code and the seeds only it reads (lifecycle_stages is in
-    int_build_window's rules hash already). When they change, the queue is written again whole. -#}
-{% macro crm_updates_hash() -%}
-    {%- set code = [] -%}
-    {%- for node in (graph.get('nodes') or {}).values() if node.resource_type == 'model' and node.name == 'crm_updates' -%}
-        {%- do code.append(node.raw_code) -%}
-    {%- endfor -%}
-    md5('{{ local_md5(code | join("\n")) }}' || {{ seed_text('hubspot_lifecycle_stages') }})
-{%- endmacro %}
-
-{#- The CRM records whose rows of the write-back queue (crm_updates) this build writes again:
-    those matched again (int_identity_changes) and those of the people whose row of the people
-    mart was written again (int_people_mart_changes), the only inputs of the queue that change
-    from build to build. Every record when the queue is written whole: a full build, the queue's
-    rules changed (crm_updates_hash), or it missed the incremental models' last build (its own,
-    kept in dbt_state.increments, is older), as the people mart does. -#}
-{% macro requeued_records_condition() -%}
-    (
-        not exists (
-            select 1 from dbt_state.increments as queue_build
-            where
-                queue_build.model = 'crm_updates'
-                and queue_build.rules_hash = {{ crm_updates_hash() }}
-                and queue_build.built_at >= (select previous_built_at from {{ ref('int_build_window') }})
-        )
-        or {{ rematched_records_condition() }}
-        or {{ rewritten_people_condition() }}
-    )
-{%- endmacro %}
-
-{#- crm_updates' pre-hook: the rows of the records it writes again go. -#}
-{% macro forget_requeued_records() -%}
-    {%- if is_incremental() -%}
-    delete from {{ this }}
-    where {{ requeued_records_condition() }}
-    {%- endif -%}
-{%- endmacro %}
-
 {#- int_score_history's people whose base (fit, field signals, negatives, first seen) changed. -#}
 {% macro rebased_people() -%}
     select person_id from {{ ref('int_score_bases') }}

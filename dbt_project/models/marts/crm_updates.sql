@@ -5,25 +5,10 @@
 -- ours and HubSpot's; evangelist and other are left alone), except for a person recycled or
 -- disqualified (the explicit path back): that row has clear_first, and write-back clears the
 -- stage before setting it, as HubSpot requires. Owners are written for people at MQL and beyond.
---
--- Kept up to date, not rebuilt: a nightly writes again the rows of the records matched again and
--- of the people whose row of the people mart was written again (requeued_records_condition);
--- the other records and people are as the last build left them, and so are their rows.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ forget_requeued_records() }}",
-    post_hook="{{ record_increment(rules_hash=crm_updates_hash()) }}",
-) }}
--- depends_on: {{ ref('int_build_window') }}, {{ ref('int_identity_changes') }}, {{ ref('int_people_mart_changes') }}
 with
 
 records as (
     select * from {{ ref('int_people_records') }}
-    {%- if is_incremental() %}
-    where {{ requeued_records_condition() }}
-    {%- endif %}
 ),
 
 people as (
