@@ -106,9 +106,12 @@ def test_each_ref_starts_from_one_ready_state_or_its_own_at_the_same_run_date(tm
 
 
 def test_the_table_gives_every_run_the_median_and_the_median_run_s_figures() -> None:
-    def run(seconds: float, parse: float, models: float, tests: float, peak: int) -> dict:
+    def run(
+        seconds: float, parse: float, models: float, tests: float, peak: int, compaction: float = 2.0
+    ) -> dict:
         return {
             "seconds": seconds,
+            "compaction_seconds": compaction,
             "parse_seconds": parse,
             "models_seconds": models,
             "tests_seconds": tests,
@@ -121,9 +124,16 @@ def test_the_table_gives_every_run_the_median_and_the_median_run_s_figures() -> 
             run(78.9, 10.8, 50.0, 14.0, 3400),
             run(66.3, 9.1, 44.0, 12.0, 3250),
         ],
-        "new": [run(65.8, 2.8, 48.2, 13.0, 3310), run(59.5, 2.7, 42.0, 12.5, 3290)],
+        # Faster builds, but a checkpoint moved into the compaction after them.
+        "new": [run(65.8, 2.8, 48.2, 13.0, 3310, 7.5), run(59.5, 2.7, 42.0, 12.5, 3290, 14.0)],
     }
     lines = dbt_ab.table(["old", "new"], runs).splitlines()
-    assert lines[2] == "| old | 70.1, 78.9, 66.3 | 70.1 | 9.2, 10.8, 9.1 | 45.0 | 13.0 | 3,400 MiB |"
-    # An even count: the median of the seconds, the lower middle run's other figures.
-    assert lines[3] == "| new | 65.8, 59.5 | 62.6 | 2.8, 2.7 | 42.0 | 12.5 | 3,310 MiB |"
+    assert lines[2] == (
+        "| old | 70.1, 78.9, 66.3 | 70.1 | 2.0, 2.0, 2.0 | 72.1 | 9.2, 10.8, 9.1 | 45.0 | 13.0 | 3,400 MiB |"
+    )
+    # An even count: the medians of the seconds and of build and compaction (73.3, 73.5), the
+    # lower middle run's other figures.
+    assert lines[3] == ("| new | 65.8, 59.5 | 62.6 | 7.5, 14.0 | 73.4 | 2.8, 2.7 | 42.0 | 12.5 | 3,310 MiB |")
+    # A run that recorded no compaction leaves the sum out.
+    runs["old"][0]["compaction_seconds"] = None
+    assert "| 70.1 | n/a | n/a |" in dbt_ab.table(["old"], runs)
