@@ -3,6 +3,8 @@ staging tables under them) ends where a full build of the same data ends, table 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import shutil
 from datetime import UTC, datetime, time, timedelta
@@ -181,6 +183,12 @@ def patch(con: duckdb.DuckDBPyConnection, table: str, record_id: str, fields: st
         f"update {table} set record = json_merge_patch(record, ?), _loaded_at = {at} where id = ?",
         [fields, record_id],
     )
+
+
+def person_id(match_key: str) -> str:
+    """A person's id as int_people_records makes it: 12 characters of base64url of the matching
+    key's md5 (computed here without the warehouse, so that the two must agree)."""
+    return base64.urlsafe_b64encode(hashlib.md5(match_key.encode()).digest()).decode()[:12]
 
 
 def person_of(workdir, *records: str) -> list[tuple]:
@@ -442,7 +450,7 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
     assert customers(work) == {"new-opportunity-0", "new-opportunity-1"}
     # The unlinked twin followed the contact its twin is linked to; the converted lead, its contact.
     for record, contact in (("twin-contact", moved["twin-contact"]), (converted_lead, converted_to)):
-        expected = query(work, "select md5('email:' || ?)", (renamed[contact],))
+        expected = [(person_id("email:" + renamed[contact]),)]
         assert person_of(work, record, contact) == expected, record
     assert differing(work, tmp_path / "reference-3") == []
 
@@ -540,3 +548,76 @@ def test_nightly_builds_incrementally_as_a_full_build_would(built, tmp_path, mon
         "relationships",
         "relationships_int_activities_person_id",
     )
+    # Two matching keys with one person id (ids are 72 bits of the key's md5, so this could only
+    # be a collision): a record matched again that takes another key's id fails the build.
+    other_key = """
+        select min(record_id) from int_people_records
+        where match_key <> (select max_by(match_key, person_id) from int_people_records)"""
+    fails(
+        f"""
+        insert into int_identity_changes by name
+        select vendor, object_type, record_id, true as is_affected from int_people_records
+        where record_id = ({other_key});
+        update int_people_records set person_id = (select max(person_id) from int_people_records)
+        where record_id = ({other_key})""",
+        "int_people_records",
+        "one_key_per_id",
+        "one_key_per_id_int_people_records_person_id",
+    )
+
+
+PERSON_ID_COLUMNS = """
+    select columns.table_schema, columns.table_name, columns.column_name
+    from information_schema.columns
+    inner join information_schema.tables
+        on tables.table_schema = columns.table_schema and tables.table_name = columns.table_name
+    where
+        tables.table_type = 'BASE TABLE'
+        and columns.table_schema in ('main', 'dbt_state')
+        and columns.column_name in ('person_id', 'previous_person_id')
+    order by all"""
+
+
+def test_person_ids_of_an_older_build_are_shortened_in_place(built, tmp_path, monkeypatch):  # noqa: F811
+    """A warehouse built when a person's id was the 32 hex digits of their matching key's md5
+    gets every id shortened in place at its next build (migrate_person_ids), history included,
+    and ends where the same night ends on a warehouse built with the short ids."""
+    query(built, "checkpoint")
+    work, reference = tmp_path / "work", tmp_path / "reference"
+    for folder in (work, reference):
+        folder.mkdir()
+        shutil.copy(built / "leadflow.duckdb", folder / "leadflow.duckdb")
+        shutil.copytree(built / "usage", folder / "usage")
+    columns = query(work, PERSON_ID_COLUMNS)
+    assert {"people_history", "owner_assignments", "int_record_links"} <= {table for _, table, _ in columns}
+    assert ("dbt_state", "person_opportunities_seen", "person_id") in columns
+
+    # The older build: every person id as that code made it.
+    with duckdb.connect(str(work / "leadflow.duckdb")) as con:
+        con.execute(
+            "create temp table ids as select distinct person_id, md5(match_key) as old"
+            " from int_people_records"
+        )
+        keys = con.execute("select distinct person_id, match_key from int_people_records").fetchall()
+        assert keys and all(person_id(key) == pid for pid, key in keys)
+        for schema, table, column in columns:
+            con.execute(f"""
+                update "{schema}"."{table}" as t set {column} = ids.old from ids
+                where t.{column} = ids.person_id""")
+        con.execute("checkpoint")
+    assert query(work, "select count(*) from people where length(person_id) = 32")[0][0] > 0
+
+    # A build, not a run: the snapshot too (a person whose id changed would otherwise look gone,
+    # their history closed, and new).
+    for folder in (work, reference):
+        dbt_build(folder, monkeypatch, ("build",), TODAY + timedelta(days=1))
+    for schema, table, column in columns:
+        sql = f'select distinct {column} from "{schema}"."{table}" order by all'
+        assert query(work, sql) == query(reference, sql), f"{schema}.{table}.{column}"
+    # The history's versions, but for when each build recorded them (and the ids made of that).
+    history = """
+        select * exclude (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to), dbt_valid_to is null
+        from people_history order by all"""
+    assert query(work, history) == query(reference, history)
+    incremental, full = tables(work), tables(reference)
+    assert [name for name in full if name != "people_history" and incremental[name] != full[name]] == []

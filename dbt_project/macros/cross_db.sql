@@ -140,3 +140,17 @@
 {% macro postgres__time_zone_names() -%}
     pg_timezone_names
 {%- endmacro %}
+
+{% macro short_person_id(md5_hex) -%}
+    {#- A person's id from the md5 (32 hex digits) of their matching key: its first 9 bytes, 72
+        bits, as 12 characters of base64url (A-Z a-z 0-9 - _). -#}
+    {{ return(adapter.dispatch('short_person_id', 'leadflow')(md5_hex)) }}
+{%- endmacro %}
+
+{% macro duckdb__short_person_id(md5_hex) -%}
+    translate(left(to_base64(unhex({{ md5_hex }})), 12), '+/', '-_')
+{%- endmacro %}
+
+{% macro postgres__short_person_id(md5_hex) -%}
+    translate(left(encode(decode({{ md5_hex }}, 'hex'), 'base64'), 12), '+/', '-_')
+{%- endmacro %}

@@ -22,6 +22,19 @@ group by {{ column_name }}
 having {{ column_name }} is null or count(*) > 1
 {% endtest %}
 
+{#- An id made from a key (a hash of it, as int_people_records' person_id of match_key) stands for
+    one key: no two keys share an id. rows (written_rows): in a nightly, the ids of the rows
+    this build wrote, each checked against every row that has it. -#}
+{% test one_key_per_id(model, column_name, key, rows=none) %}
+select {{ column_name }} as id_value, count(distinct {{ key }}) as keys_with_id, min({{ key }}) as first_key, max({{ key }}) as last_key
+from {{ model }}
+{% if rows is not none -%}
+where {{ column_name }} in (select {{ column_name }} from {{ written_rows(model, rows) }})
+{% endif -%}
+group by {{ column_name }}
+having count(distinct {{ key }}) > 1
+{% endtest %}
+
 {#- dbt's accepted_values and relationships, with `rows`: the rows of a table kept up to date
     that this build wrote (written_rows). -#}
 {% test accepted_values(model, column_name, values, quote=True, rows=none) %}

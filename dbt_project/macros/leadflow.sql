@@ -174,3 +174,44 @@
 {{ relation }}
 {%- endif -%}
 {%- endmacro %}
+
+{% macro person_id_of(match_key) -%}
+    {#- The id of the person a matching key (int_people_records) stands for: 12 characters, so
+        that DuckDB keeps each id inline in its vector rather than behind a pointer (a string
+        of up to 12 bytes is stored in place), which makes the joins and groupings by person,
+        of every model, cheaper than with the 32 hex digits of the whole md5. 72 bits: two of
+        10,000,000 people share an id with a chance of about 1 in 100,000,000, and the data
+        test one_key_per_id on int_people_records fails the build if two keys ever do. -#}
+    {{ short_person_id('md5(' ~ match_key ~ ')') }}
+{%- endmacro %}
+
+{% macro migrate_person_ids() -%}
+    {#- On run start: a warehouse built before person ids were 12 characters (the md5's 32 hex
+        digits, until stop 37) has its ids shortened in place, once, in every table of the
+        project's schema and of dbt_state, so that the history kept across builds
+        (people_history, owner_assignments, int_record_links) goes on following the same
+        person. The old id decides the new one (short_person_id of it), as the key's md5 did. -#}
+    {%- set records = adapter.get_relation(target.database, target.schema, 'int_people_records') if execute else none -%}
+    {%- if records is none -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set old = run_query('select count(*) from (select 1 from ' ~ records ~ ' where length(person_id) = 32 limit 1) as old_ids') -%}
+    {%- if old.columns[0].values()[0] == 0 -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set columns = run_query(
+        "select columns.table_schema, columns.table_name, columns.column_name
+        from information_schema.columns
+        inner join information_schema.tables
+            on tables.table_schema = columns.table_schema and tables.table_name = columns.table_name
+        where
+            tables.table_type = 'BASE TABLE'
+            and columns.table_schema in ('" ~ target.schema ~ "', 'dbt_state')
+            and columns.column_name in ('person_id', 'previous_person_id')
+        order by 1, 2, 3") -%}
+    {%- for row in columns.rows %}
+    update {{ adapter.quote(row[0]) }}.{{ adapter.quote(row[1]) }}
+    set {{ row[2] }} = {{ short_person_id(row[2]) }}
+    where length({{ row[2] }}) = 32;
+    {%- endfor %}
+{%- endmacro %}

@@ -4,7 +4,7 @@
 --   2. HubSpot contacts: by normalised email when a Salesforce record has it, else through the
 --      Salesforce id HubSpot keeps (salesforcecontactid, then salesforceleadid), else by
 --      email with other HubSpot contacts, else alone.
--- person_id is a hash of the winning key, so it stays the same from run to run.
+-- person_id is a hash of the winning key (person_id_of), so it stays the same from run to run.
 -- The matching reads the few columns it needs (keys); the records' other columns join the
 -- result once, at the end, rather than ride through every step.
 --
@@ -140,7 +140,7 @@ keyed as (
 
 final as (
     select
-        md5(keyed.match_key) as person_id,
+        {{ person_id_of('keyed.match_key') }} as person_id,
         crm_records.*,
         keyed.match_key,
         keyed.match_rule
