@@ -619,5 +619,5 @@ def test_person_ids_of_an_older_build_are_shortened_in_place(built, tmp_path, mo
         select * exclude (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to), dbt_valid_to is null
         from people_history order by all"""
     assert query(work, history) == query(reference, history)
-    incremental, full = tables(work), tables(reference)
-    assert [name for name in full if name != "people_history" and incremental[name] != full[name]] == []
+    migrated, short = tables(work), tables(reference)
+    assert [name for name in short if name != "people_history" and migrated[name] != short[name]] == []

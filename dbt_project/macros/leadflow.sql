@@ -187,7 +187,7 @@
 
 {% macro migrate_person_ids() -%}
     {#- On run start: a warehouse built before person ids were 12 characters (the md5's 32 hex
-        digits, until stop 37) has its ids shortened in place, once, in every table of the
+        digits, in earlier leadflow versions) has its ids shortened in place, once, in every table of the
         project's schema and of dbt_state, so that the history kept across builds
         (people_history, owner_assignments, int_record_links) goes on following the same
         person. The old id decides the new one (short_person_id of it), as the key's md5 did. -#}
