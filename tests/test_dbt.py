@@ -23,14 +23,17 @@ TODAY = date(2026, 3, 1)
 PEOPLE = 300
 
 
-def dbt_args(workdir: Path, command: tuple[str, ...] | list[str], variables: dict) -> list[str]:
-    """A dbt command on the project, its target and logs under `workdir`, with these vars."""
+def dbt_args(
+    workdir: Path, command: tuple[str, ...] | list[str], variables: dict, profiles: Path = PROJECT
+) -> list[str]:
+    """A dbt command on the project, its target and logs under `workdir`, with these vars (and the
+    project's profile, or the one in `profiles`)."""
     return [
         *command,
         "--project-dir",
         str(PROJECT),
         "--profiles-dir",
-        str(PROJECT),
+        str(profiles),
         "--target-path",
         str(workdir / "target"),
         "--log-path",
@@ -41,12 +44,18 @@ def dbt_args(workdir: Path, command: tuple[str, ...] | list[str], variables: dic
     ]
 
 
-def dbt_build(workdir: Path, monkeypatch, command: tuple[str, ...] = ("build",), as_of: date = TODAY) -> None:
+def dbt_build(
+    workdir: Path,
+    monkeypatch,
+    command: tuple[str, ...] = ("build",),
+    as_of: date = TODAY,
+    profiles: Path = PROJECT,
+) -> None:
     """`dbt build` on the DuckDB file in `workdir`; fails the test if any node fails."""
     monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(workdir / "leadflow.duckdb"))
     monkeypatch.setenv("LEADFLOW_PRODUCT_USAGE_DIR", str(workdir / "usage"))
     monkeypatch.setenv("DO_NOT_TRACK", "1")
-    result = dbtRunner().invoke(dbt_args(workdir, command, {"as_of": as_of.isoformat()}))
+    result = dbtRunner().invoke(dbt_args(workdir, command, {"as_of": as_of.isoformat()}, profiles))
     # A run answers its node results; `docs generate` answers the catalog.
     results = getattr(result.result, "results", None) or []
     failed = [

@@ -11,9 +11,10 @@ from datetime import UTC, datetime, time, timedelta
 
 import duckdb
 import pytest
+import yaml
 from dbt.adapters.duckdb.environments.local import DuckDBCursorWrapper
 
-from tests.test_dbt import TODAY, built, dbt_build, query  # noqa: F401 (built is a fixture)
+from tests.test_dbt import PROJECT, TODAY, built, dbt_build, query  # noqa: F401 (built is a fixture)
 
 # Tables that keep what earlier builds saw, so that a full refresh starts them anew.
 STATEFUL = {
@@ -607,10 +608,24 @@ def test_person_ids_of_an_older_build_are_shortened_in_place(built, tmp_path, mo
         con.execute("checkpoint")
     assert query(work, "select count(*) from people where length(person_id) = 32")[0][0] > 0
 
+    # A profile that attaches another database (an archive of last month's people, by their old
+    # ids): the migration keeps to the warehouse's own tables and leaves the archive as it was.
+    archive = tmp_path / "archive.duckdb"
+    with duckdb.connect(str(archive)) as con:
+        con.execute(f"attach '{work / 'leadflow.duckdb'}' as warehouse (read_only)")
+        con.execute("create table people_last_month as select * from warehouse.people")
+        con.execute("detach warehouse")
+        archived = con.execute("select * from people_last_month order by all").fetchall()
+    profile = yaml.safe_load((PROJECT / "profiles.yml").read_text())
+    profile["leadflow"]["outputs"]["dev"]["attach"] = [{"path": str(archive), "read_only": True}]
+    (tmp_path / "profiles.yml").write_text(yaml.safe_dump(profile))
+
     # A build, not a run: the snapshot too (a person whose id changed would otherwise look gone,
     # their history closed, and new).
-    for folder in (work, reference):
-        dbt_build(folder, monkeypatch, ("build",), TODAY + timedelta(days=1))
+    dbt_build(work, monkeypatch, ("build",), TODAY + timedelta(days=1), profiles=tmp_path)
+    dbt_build(reference, monkeypatch, ("build",), TODAY + timedelta(days=1))
+    with duckdb.connect(str(archive), read_only=True) as con:
+        assert con.execute("select * from people_last_month order by all").fetchall() == archived
     for schema, table, column in columns:
         sql = f'select distinct {column} from "{schema}"."{table}" order by all'
         assert query(work, sql) == query(reference, sql), f"{schema}.{table}.{column}"

@@ -190,7 +190,8 @@
         digits, in earlier leadflow versions) has its ids shortened in place, once, in every table of the
         project's schema and of dbt_state, so that the history kept across builds
         (people_history, owner_assignments, int_record_links) goes on following the same
-        person. The old id decides the new one (short_person_id of it), as the key's md5 did. -#}
+        person. The old id decides the new one (short_person_id of it), as the key's md5 did.
+        Only the target's own database: one the profile attaches is left as it is. -#}
     {%- set records = adapter.get_relation(target.database, target.schema, 'int_people_records') if execute else none -%}
     {%- if records is none -%}
         {{ return('select 1') }}
@@ -203,14 +204,17 @@
         "select columns.table_schema, columns.table_name, columns.column_name
         from information_schema.columns
         inner join information_schema.tables
-            on tables.table_schema = columns.table_schema and tables.table_name = columns.table_name
+            on tables.table_catalog = columns.table_catalog
+            and tables.table_schema = columns.table_schema
+            and tables.table_name = columns.table_name
         where
             tables.table_type = 'BASE TABLE'
+            and columns.table_catalog = '" ~ target.database ~ "'
             and columns.table_schema in ('" ~ target.schema ~ "', 'dbt_state')
             and columns.column_name in ('person_id', 'previous_person_id')
         order by 1, 2, 3") -%}
     {%- for row in columns.rows %}
-    update {{ adapter.quote(row[0]) }}.{{ adapter.quote(row[1]) }}
+    update {{ adapter.quote(target.database) }}.{{ adapter.quote(row[0]) }}.{{ adapter.quote(row[1]) }}
     set {{ row[2] }} = {{ short_person_id(row[2]) }}
     where length({{ row[2] }}) = 32;
     {%- endfor %}
