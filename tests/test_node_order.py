@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import networkx as nx
 import pytest
 from dbt.graph.queue import GraphQueue
@@ -79,3 +81,24 @@ def test_scores_weigh_tests_less_than_models():
     assert scores["model.p.b"] == -2 * node_order.MODEL_WEIGHT
     # b's chain (two models) outweighs a's (a model and its test): b starts first.
     assert scores["model.p.b"] < scores["model.p.a"]
+
+
+def test_a_node_is_handed_out_only_when_a_thread_is_free():
+    """dbt's loop takes nodes as fast as the queue gives them and queues them in its thread pool;
+    with critical_path_first, the queue gives the next only when fewer are in progress than the
+    build has threads, so that a node ready a moment later can still come first."""
+    node_order.critical_path_first()
+    graph = nx.DiGraph()
+    graph.add_nodes_from(["model.p.a", "model.p.b", "model.p.c"])
+    queue = GraphQueue(graph, Nodes(), set(graph.nodes))
+    queue.leadflow_threads = 2
+    first, second = queue.get(), queue.get()
+    assert first is not None and second is not None
+    taken: list[object] = []
+    waiting = threading.Thread(target=lambda: taken.append(queue.get()), daemon=True)
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive() and taken == [], "a third node handed out while both threads were busy"
+    queue.mark_done(sorted(queue.in_progress)[0])
+    waiting.join(5)
+    assert not waiting.is_alive() and len(taken) == 1
