@@ -1,8 +1,7 @@
 """A/B of the nightly `dbt build` between commits: each one's dbt project from one starting database.
 
     .venv/bin/python bench/dbt_ab.py [--ready .leadflow/bench/ready/bench.duckdb] [--runs 3]
-                                     [--dir .leadflow/bench/ab] [--order critical-path|dbt ...]
-                                     REF [REF ...]
+                                     [--dir .leadflow/bench/ab] REF [REF ...]
 
 REF: a commit (whatever `git rev-parse` takes: HEAD~1, a hash, a branch), or `.` for the working
 tree as it is, uncommitted changes included. Each REF's `dbt_project/` is taken out of git into
@@ -20,10 +19,6 @@ ready state, not this one. `--ready` once per REF, in the REFs' order, gives eac
 REF's bench run on the same company (the same --people, --activities, --seed, --changed, or
 --reuse-raw of one raw/), so that the states differ only by the code that built them. They must
 be at the same run date.
-
-dbt starts its ready nodes in the build flow's order (the longest chain of work after a node
-first, flows/node_order.py) unless `--order dbt` (dbt's own, by depth); `--order critical-path
---order dbt` runs each REF in both orders, interleaved: the A/B of the order itself.
 
 Each build makes the build flow's choice about the seeds, with the REF's seed files: left out when
 the starting database recorded a load of the same files (flows/seeds.py), else loaded.
@@ -49,7 +44,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-from dbt_build import ORDERS, fresh_copy, parse, timed_build  # bench/ (the script's folder)
+from dbt_build import fresh_copy, parse, timed_build  # bench/ (the script's folder)
 from runs import add_argument, check, every, median, median_run  # bench/runs.py
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,13 +165,6 @@ def main() -> None:
         "their order, for each its own (default: .leadflow/bench/ready/bench.duckdb for all)",
     )
     parser.add_argument("--dir", type=Path, default=ROOT / ".leadflow" / "bench" / "ab")
-    parser.add_argument(
-        "--order",
-        choices=ORDERS,
-        action="append",
-        help="the order dbt starts its ready nodes in: critical-path (the build flow's, flows/node_order.py; "
-        "the default) or dbt (dbt's own); given twice, each REF runs in both, interleaved",
-    )
     add_argument(parser, "rounds, each REF once in each")
     args = parser.parse_args()
     check(parser, args)
@@ -190,20 +178,14 @@ def main() -> None:
         name, commit = resolve(ref)
         work = args.dir / f"{n}-{'working-tree' if ref == '.' else re.sub(r'[^A-Za-z0-9_.-]+', '_', ref)}"
         checkouts.append((name, export(commit, work / "checkout"), work, ready))
-    orders = list(dict.fromkeys(args.order or ["critical-path"]))
-    variants = [
-        (name if len(orders) == 1 else f"{name}, {order} order", order, project, work, ready)
-        for name, project, work, ready in checkouts
-        for order in orders
-    ]
-    names = [name for name, *_ in variants]
+    names = [name for name, _, _, _ in checkouts]
     print(json.dumps({"step": "a/b", "run_date": as_of.isoformat(), "refs": names}), flush=True)
     runs: dict[str, list[dict]] = {name: [] for name in names}
     for round_ in range(1, args.runs + 1):
-        for name, order, project, work, ready in variants:
+        for name, project, work, ready in checkouts:
             db = fresh_copy(ready, args.dir / "run")
             parse(db, as_of, work, project=project)
-            build = timed_build(db, as_of, work, project=project, order=order)
+            build = timed_build(db, as_of, work, project=project)
             build["is_full"] = is_full(db)
             runs[name].append(build)
             print(json.dumps({"step": f"{name}, round {round_}", **build}), flush=True)

@@ -515,8 +515,6 @@ def change_nightly(
 
 
 BUILD = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality")  # as flows/build.py
-# The orders dbt can start its ready nodes in: the build flow's (flows/node_order.py), dbt's own.
-ORDERS = ("critical-path", "dbt")
 
 
 def dbt_env(db: Path, as_of: date) -> dict[str, str]:
@@ -542,12 +540,7 @@ def dbt_args(command: tuple[str, ...], project: Path, log_dir: Path) -> list[str
 
 
 def timed_build(
-    db: Path,
-    as_of: date,
-    log_dir: Path,
-    command: tuple[str, ...] = BUILD,
-    project: Path = PROJECT,
-    order: str = "critical-path",
+    db: Path, as_of: date, log_dir: Path, command: tuple[str, ...] = BUILD, project: Path = PROJECT
 ) -> dict:
     """`dbt build` in a fresh process: wall time, peak RSS (the process's own high-water mark),
     dbt's parse (the invocation's seconds before the run began), models and snapshot summed and
@@ -555,20 +548,14 @@ def timed_build(
     flow does, a build leaves the seeds out when they are as at their last load (flows/seeds.py;
     `seeds_loaded`: whether dbt loaded them), and a build that loaded them records them; the
     check is timed. As the flows do at their end, a build is followed by the DuckDB file's
-    compaction (flows/warehouse.py compact()), timed apart (`compaction_seconds`). `order`: the
-    order in which dbt starts its ready nodes, `critical-path` as the build flow has it
-    (flows/node_order.py) or `dbt` (dbt's own, by depth; bench/dbt_ab.py --order)."""
-    if order not in ORDERS:
-        raise ValueError(f"order {order!r}: one of {', '.join(ORDERS)}")
+    compaction (flows/warehouse.py compact()), timed apart (`compaction_seconds`)."""
     child = f"""
 import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
 import duckdb
 from dbt.cli.main import dbtRunner
-from flows import node_order, seeds
-if {order == "critical-path"!r}:
-    node_order.critical_path_first()
+from flows import seeds
 started = time.perf_counter()
 args, project, db = {dbt_args(command, project, log_dir)!r}, Path({str(project)!r}), {str(db)!r}
 builds = args[0] == "build" and "--full-refresh" not in args

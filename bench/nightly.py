@@ -348,11 +348,9 @@ def plain_build() -> dict:
     """`dbt build` with the build flow's arguments, by dbtRunner alone; records the build as the flow does."""
     from dbt.cli.main import dbtRunner
 
-    from flows import node_order
     from flows.settings import load_settings
     from flows.warehouse import Warehouse, utc_naive
 
-    node_order.critical_path_first()  # as the build flow orders the nodes
     settings = load_settings()
     project = str(settings.dbt_project_dir.resolve())
     os.environ["LEADFLOW_DUCKDB_PATH"] = str(settings.duckdb_path.resolve())

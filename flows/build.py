@@ -18,7 +18,7 @@ from prefect.context import FlowRunContext
 from prefect.task_engine import run_task_sync
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
-from flows import node_order, progress, seeds
+from flows import progress, seeds
 from flows.artifacts import publish_build, record_failure
 from flows.marts import profile_environment
 from flows.settings import load_settings
@@ -74,8 +74,6 @@ def build(full_refresh: bool = False, as_of: date | None = None, compact: bool =
         disable_assets=True,
     )
     runner.post_model(lambda _: progress.advance("dbt build"))
-    # Among the nodes ready to start, the one with the longest chain of work after it first.
-    node_order.critical_path_first()
     progress.start("dbt build", total=_models_built(project), unit="models")
     before = set(threading.enumerate())
     started = datetime.now(UTC)
