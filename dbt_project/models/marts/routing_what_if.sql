@@ -1,12 +1,16 @@
 -- How the routing file would have assigned the people who became MQL in the last
 -- var what_if_days days (default 30) and still are (or went further), replayed from a fresh
 -- rotation, beside who owns them now.
--- Built each run from routing.yml; `leadflow route --what-if FILE` renders it again from FILE
+-- Compiled each run from routing.yml; `leadflow route --what-if FILE` renders it again from FILE
 -- (dbt show, nothing written). A rep's own choice stands; the owner found on the records when
 -- leadflow first routed the person is the sticky candidate; owners away today sit out, as they
 -- would if the file were adopted now. Capacity against open load and SLA re-routes, which
 -- depend on each day, are left out: the replay shows the shares the rules and weights give.
 -- One row per rule and owner (owner empty: nobody found).
+-- A view, computed when read: nothing in a build reads it, and as a table it cost every nightly
+-- about 2 s at its tail. The routing file and the run's moment are in its SQL, as the build
+-- compiled them, so that it answers as the build's table would have, from the tables it reads.
+{{ config(materialized='view') }}
 {%- set days = var('what_if_days', 30) %}
 with
 
