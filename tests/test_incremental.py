@@ -617,14 +617,15 @@ def test_person_ids_of_an_older_build_are_shortened_in_place(built, tmp_path, mo
         con.execute("detach warehouse")
         archived = con.execute("select * from people_last_month order by all").fetchall()
     profile = yaml.safe_load((PROJECT / "profiles.yml").read_text())
-    profile["leadflow"]["outputs"]["dev"]["attach"] = [{"path": str(archive), "read_only": True}]
+    # Writable, so that a migration reaching into it would change it rather than fail.
+    profile["leadflow"]["outputs"]["dev"]["attach"] = [{"path": str(archive)}]
     (tmp_path / "profiles.yml").write_text(yaml.safe_dump(profile))
 
     # A build, not a run: the snapshot too (a person whose id changed would otherwise look gone,
     # their history closed, and new).
     dbt_build(work, monkeypatch, ("build",), TODAY + timedelta(days=1), profiles=tmp_path)
     dbt_build(reference, monkeypatch, ("build",), TODAY + timedelta(days=1))
-    with duckdb.connect(str(archive), read_only=True) as con:
+    with duckdb.connect(str(archive)) as con:
         assert con.execute("select * from people_last_month order by all").fetchall() == archived
     for schema, table, column in columns:
         sql = f'select distinct {column} from "{schema}"."{table}" order by all'
