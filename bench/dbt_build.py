@@ -514,7 +514,14 @@ def change_nightly(
     return counts
 
 
-BUILD = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality")  # as flows/build.py
+BUILD = (  # as flows/build.py
+    "build",
+    "--exclude-resource-type",
+    "unit_test",
+    "--exclude",
+    "tag:quality",
+    "--no-write-json",
+)
 
 
 def dbt_env(db: Path, as_of: date) -> dict[str, str]:
@@ -564,6 +571,9 @@ if builds:
     with duckdb.connect(db) as con:
         skip = seeds.unchanged(con, project)
 result = dbtRunner().invoke(seeds.build_args(args, skip))
+if "--no-write-json" in args and getattr(result.result, "write", None):
+    # As the build flow does: dbt's manifest left unwritten, the run's results written.
+    result.result.write(str(Path(args[args.index("--target-path") + 1]) / "run_results.json"))
 seconds = time.perf_counter() - started
 if builds and result.success and not skip:
     with duckdb.connect(db) as con:

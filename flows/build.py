@@ -11,7 +11,11 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import prefect_dbt.core.runner as prefect_dbt_runner
 import yaml
+from dbt.cli.main import dbtRunner
+from dbt.contracts.graph.manifest import Manifest
+from dbt.node_types import NodeType
 from dbt_common.events.base_types import EventLevel
 from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
@@ -26,7 +30,11 @@ from flows.warehouse import Warehouse, utc_naive
 
 # Unit tests check the SQL, not the data: they run in CI (make test), not every night; so do
 # the data-quality views' tests (tag:quality), which read every raw record.
-BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality")
+# dbt's JSON artifacts are not written (--no-write-json): the manifest, 3 MB written twice a
+# build (after the parse and at the end), cost the nightly about 1.5 s. The build parses the
+# project itself (parse_project) and hands prefect-dbt and dbt that parse; target/run_results.json
+# is written from the run's results, as dbt would (ParsedDbtRunner).
+BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality", "--no-write-json")
 NODE_TASKS_TIMEOUT = 600.0
 # A full build of a million people takes minutes; hours means something is stuck.
 BUILD_TIMEOUT = 3 * 3600
@@ -64,19 +72,19 @@ def build(full_refresh: bool = False, as_of: date | None = None, compact: bool =
     variables = dbt_vars(project, in_duckdb=settings.builds_in_duckdb)
     if variables:
         args += ["--vars", json.dumps(variables)]
-    runner = NodeTaskRunner(
-        settings=PrefectDbtSettings(
-            project_dir=project,
-            profiles_dir=project,
-            # dbt's INFO lines, shipped per node, cost more than the SQL at this size.
-            log_level=EventLevel(settings.dbt_log_level),
-        ),
-        disable_assets=True,
+    dbt_settings = PrefectDbtSettings(
+        project_dir=project,
+        profiles_dir=project,
+        # dbt's INFO lines, shipped per node, cost more than the SQL at this size.
+        log_level=EventLevel(settings.dbt_log_level),
     )
-    runner.post_model(lambda _: progress.advance("dbt build"))
-    progress.start("dbt build", total=_models_built(project), unit="models")
-    before = set(threading.enumerate())
     started = datetime.now(UTC)
+    with run_date(as_of):
+        manifest = parse_project(dbt_settings, variables)
+    runner = NodeTaskRunner(manifest=manifest, settings=dbt_settings, disable_assets=True)
+    runner.post_model(lambda _: progress.advance("dbt build"))
+    progress.start("dbt build", total=_models_built(manifest), unit="models")
+    before = set(threading.enumerate())
     try:
         with run_date(as_of):
             result = runner.invoke(args)
@@ -136,6 +144,62 @@ def dbt_vars(project: Path, in_duckdb: bool) -> dict:
     return variables
 
 
+def parse_project(dbt_settings: PrefectDbtSettings, variables: dict) -> Manifest:
+    """dbt's parse of the project, in memory (dbt keeps its partial-parse state in target/ and
+    reuses it while the files are unchanged): the manifest the build runs on. Raises with dbt's
+    error if the project does not parse."""
+    args = [
+        *("parse", "--no-write-json", "--project-dir", str(dbt_settings.project_dir)),
+        *("--target-path", str(dbt_settings.target_path)),
+        # As prefect-dbt runs the build in a flow: nothing on stdout, the log file at the level set.
+        *("--log-level", "none", "--log-level-file", dbt_settings.log_level.value),
+    ]
+    if variables:
+        args += ["--vars", json.dumps(variables)]
+    with dbt_settings.resolve_profiles_yml() as profiles_dir:
+        parsed = dbtRunner().invoke([*args, "--profiles-dir", profiles_dir])
+    if not parsed.success or not isinstance(parsed.result, Manifest):
+        raise ValueError(f"dbt could not parse {dbt_settings.project_dir}: {parsed.exception}")
+    return parsed.result
+
+
+class ParsedDbtRunner(dbtRunner):
+    """dbt's runner on a manifest already parsed (`manifest`, set for the build's invocation),
+    writing each run's results to `results_path` (target/run_results.json), as dbt does unless
+    --no-write-json (which the build passes, to leave the manifest unwritten); a failed build's
+    results are written too."""
+
+    manifest: Manifest | None = None
+    results_path: Path | None = None
+
+    def __init__(self, callbacks=None) -> None:
+        super().__init__(manifest=self.manifest, callbacks=callbacks)
+
+    def invoke(self, args: list[str], **kwargs):
+        result = super().invoke(args, **kwargs)
+        results = getattr(result, "result", None)
+        if hasattr(results, "write") and self.results_path is not None:
+            results.write(str(self.results_path))
+        return result
+
+
+@contextmanager
+def parsed_dbt(manifest: Manifest | None, results_path: Path) -> Iterator[None]:
+    """prefect-dbt's dbt invocations run on `manifest` inside, their results written to
+    `results_path` (ParsedDbtRunner): dbt then does not parse the project again. prefect-dbt
+    makes its dbtRunner itself, by its module's name for it."""
+    if manifest is None:
+        yield
+        return
+    runner = type("ParsedDbtRunner", (ParsedDbtRunner,), {"manifest": manifest, "results_path": results_path})
+    saved = prefect_dbt_runner.dbtRunner
+    prefect_dbt_runner.dbtRunner = runner
+    try:
+        yield
+    finally:
+        prefect_dbt_runner.dbtRunner = saved
+
+
 class NodeTaskRunner(PrefectDbtRunner):
     """prefect-dbt's runner, each node's task run in a copy of the build flow's context.
 
@@ -147,7 +211,8 @@ class NodeTaskRunner(PrefectDbtRunner):
 
     def invoke(self, args: list[str], **kwargs):
         self._flow_context = contextvars.copy_context()
-        return super().invoke(args, **kwargs)
+        with parsed_dbt(self._manifest, self.project_dir / self.target_path / "run_results.json"):
+            return super().invoke(args, **kwargs)
 
     def _call_task(self, task_state, manifest_node, context, enable_assets):
         tracker = _InFlowContext(task_state, self._flow_context)
@@ -183,18 +248,14 @@ class _InFlowContext:
         thread.start()
 
 
-def _models_built(project: Path) -> int | None:
-    """Models a build runs, as the last parse saw them (None before the first: a count, no bar)."""
-    try:
-        nodes = json.loads((project / "target" / "manifest.json").read_text())["nodes"].values()
-    except (OSError, ValueError, KeyError):
-        return None
+def _models_built(manifest: Manifest) -> int:
+    """Models a build runs (the progress bar's total)."""
     return sum(
         1
-        for n in nodes
-        if n.get("resource_type") == "model"
-        and n.get("config", {}).get("enabled", True)
-        and n.get("config", {}).get("materialized") != "ephemeral"
+        for node in manifest.nodes.values()
+        if node.resource_type == NodeType.Model
+        and node.config.enabled
+        and node.config.materialized != "ephemeral"
     )
 
 

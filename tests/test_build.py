@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import Counter
@@ -58,10 +59,20 @@ def test_each_dbt_node_is_a_completed_task_run_of_the_build(prefect_harness, mon
     load_raw(path, generate(people=60, seed=3, today=TODAY))
     monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
     ran = invocations(monkeypatch)
+    target = build_module.load_settings().dbt_project_dir / "target"
+    (target / "run_results.json").unlink(missing_ok=True)
+    manifest = target / "manifest.json"
+    manifest_before = manifest.stat().st_mtime_ns if manifest.exists() else None
     state = build_module.build(as_of=TODAY, return_state=True)
     assert state.result()["success"]
     runs = task_runs(state.state_details.flow_run_id)
     assert Counter(r.name for r in runs) == node_names(ran[0].result)
+    # dbt's run results are written, its manifest is not (--no-write-json).
+    written = json.loads((target / "run_results.json").read_text())["results"]
+    assert sorted((r["unique_id"], r["status"]) for r in written) == sorted(
+        (r.node.unique_id, str(r.status)) for r in ran[0].result
+    )
+    assert (manifest.stat().st_mtime_ns if manifest.exists() else None) == manifest_before
     assert {r.state_name for r in runs} == {"Completed"}
     assert not [t for t in threading.enumerate() if t.name.endswith("(run_task)")]
     with duckdb.connect(str(path)) as con:
@@ -70,6 +81,7 @@ def test_each_dbt_node_is_a_completed_task_run_of_the_build(prefect_harness, mon
 
 def test_a_failed_model_fails_its_task_run_and_the_build(prefect_harness, monkeypatch, tmp_path):
     from flows.build import build
+    from flows.settings import load_settings
 
     path = tmp_path / "leadflow.duckdb"
     load_raw(path, generate(people=60, seed=3, today=TODAY))
@@ -77,12 +89,17 @@ def test_a_failed_model_fails_its_task_run_and_the_build(prefect_harness, monkey
         # A landed table without the columns stg_salesforce__users (its only reader) reads.
         con.execute("create or replace table raw_salesforce.user as select 1 as unexpected")
     monkeypatch.setenv("LEADFLOW_DUCKDB_PATH", str(path))
+    results = load_settings().dbt_project_dir / "target" / "run_results.json"
+    results.unlink(missing_ok=True)
     state = build(as_of=TODAY, return_state=True)
     assert state.is_failed()
     runs = task_runs(state.state_details.flow_run_id)
     failed = [r.name for r in runs if r.state_name == "Failed"]
     assert failed == ["model stg_salesforce__users"]
     assert len(runs) > len(failed) and all(r.state_name in ("Completed", "Failed") for r in runs)
+    # The failed build's results are written too, for whoever looks into it.
+    statuses = {r["unique_id"]: r["status"] for r in json.loads(results.read_text())["results"]}
+    assert statuses["model.leadflow.stg_salesforce__users"] == "error"
 
 
 def test_a_nightly_on_another_run_date_reuses_the_last_parse(prefect_harness, monkeypatch, tmp_path):
