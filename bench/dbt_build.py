@@ -45,6 +45,7 @@ import duckdb
 from benchfile import machine, update_section  # bench/benchfile.py (the script's folder is on sys.path)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from flows.settings import Settings  # noqa: E402 - the build flow's settings (its dbt log level)
 from tests.raw_fixture import apply_updates  # noqa: E402 - the write-back the tests check, in SQL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -528,12 +529,15 @@ def dbt_env(db: Path, as_of: date) -> dict[str, str]:
     """The environment of a bench's dbt process: the database, and the run date as the build flow
     passes it (LEADFLOW_AS_OF). Each build then reuses the previous one's parse of the project
     (dbt's partial parsing, target/ kept between runs as a worker's checkout keeps it), which a
-    var changing every night would not."""
+    var changing every night would not. dbt's log file at the build flow's level (its setting
+    LEADFLOW_DBT_LOG_LEVEL, `warn` unless set, which prefect-dbt passes as --log-level-file), not
+    dbt's own default of debug; DBT_LOG_LEVEL_FILE=debug keeps each statement's times in the log."""
     return {
         **os.environ,
         "LEADFLOW_DUCKDB_PATH": str(db),
         "LEADFLOW_AS_OF": as_of.isoformat(),
         "DO_NOT_TRACK": "1",
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE") or Settings().dbt_log_level,
     }
 
 
@@ -631,7 +635,8 @@ nightly (every record it wrote, timed once and shown apart); the nightly timed i
 it, a steady night. `--no-writeback` leaves the write-backs and the first nightly out: the
 nightly then queues every field of every record again. As the build flow does, a build loads
 the seeds only when they changed since their last load (flows/seeds.py): the full build loads
-them, the nightlies leave them and their own tests out. Peak memory is the dbt process's
+them, the nightlies leave them and their own tests out. dbt runs as the build flow runs it:
+no manifest written, its log file at the flow's level (warn). Peak memory is the dbt process's
 high-water mark. Goal:
 full under 60 s, nightly under 15 s, peak under 4 GiB, at 1,000,000 people and 20,000,000
 activities.
