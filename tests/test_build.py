@@ -244,3 +244,25 @@ def test_the_profiles_variables_come_from_dotenv_too(monkeypatch, tmp_path):
     assert os.environ["LEADFLOW_PG_DATABASE"] == "leads"
     assert os.environ["LEADFLOW_PG_USER"] == "from-environment"
     assert "OTHER" not in os.environ or os.environ["OTHER"] != "x"
+
+
+def test_a_project_that_does_not_parse_fails_the_build_with_dbts_reason(prefect_harness, tmp_path):
+    """The build parses the project itself (flows/build.py parse_project): a broken file stops it
+    before any node runs, with dbt's error naming the file."""
+    import shutil
+
+    import pytest
+    from prefect_dbt import PrefectDbtSettings
+
+    from flows.build import parse_project
+    from flows.settings import REPO_ROOT
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        REPO_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    (project / "models" / "marts" / "broken.sql").write_text("select {{ ref('no_such_model') }}\n")
+    settings = PrefectDbtSettings(project_dir=project, profiles_dir=project)
+    with pytest.raises(ValueError, match="broken") as raised:
+        parse_project(settings, {})
+    assert "no_such_model" in str(raised.value)
