@@ -32,9 +32,9 @@ from flows.warehouse import Warehouse, utc_naive
 # the data-quality views' tests (tag:quality), which read every raw record.
 # dbt's JSON artifacts are not written (--no-write-json): its manifest, 3 MB written twice a
 # build (after the parse and at the end), cost about 1.1 s of a build at 1,000,000 people, and
-# prefect-dbt read it back (0.5 s). The build parses the project itself (parse_project) and hands prefect-dbt
-# and dbt that parse; target/run_results.json is written from the run's results, as dbt would
-# (ParsedDbtRunner).
+# prefect-dbt read it back (0.5 s). The build parses the project itself (parse_project) and
+# hands prefect-dbt and dbt that parse; target/run_results.json is written from the run's
+# results, as dbt would (ParsedDbtRunner).
 BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:quality", "--no-write-json")
 NODE_TASKS_TIMEOUT = 600.0
 # A full build of a million people takes minutes; hours means something is stuck.
@@ -188,10 +188,8 @@ class ParsedDbtRunner(dbtRunner):
 def parsed_dbt(manifest: Manifest | None, results_path: Path) -> Iterator[None]:
     """prefect-dbt's dbt invocations run on `manifest` inside, their results written to
     `results_path` (ParsedDbtRunner): dbt then does not parse the project again. prefect-dbt
-    makes its dbtRunner itself, by its module's name for it."""
-    if manifest is None:
-        yield
-        return
+    makes its dbtRunner itself, by its module's name for it. Without a manifest dbt parses the
+    project itself, and the results are written all the same."""
     runner = type("ParsedDbtRunner", (ParsedDbtRunner,), {"manifest": manifest, "results_path": results_path})
     saved = prefect_dbt_runner.dbtRunner
     prefect_dbt_runner.dbtRunner = runner

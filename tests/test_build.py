@@ -246,9 +246,9 @@ def test_the_profiles_variables_come_from_dotenv_too(monkeypatch, tmp_path):
     assert "OTHER" not in os.environ or os.environ["OTHER"] != "x"
 
 
-def test_a_project_that_does_not_parse_fails_the_build_with_dbts_reason(prefect_harness, tmp_path):
-    """The build parses the project itself (flows/build.py parse_project): a broken file stops it
-    before any node runs, with dbt's error naming the file."""
+def test_a_project_that_does_not_parse_raises_dbts_reason(prefect_harness, tmp_path):
+    """The build parses the project itself first (flows/build.py parse_project): a broken file
+    raises there, with dbt's error naming the file and what it lacks."""
     import shutil
 
     import pytest
